@@ -1,0 +1,65 @@
+"""intake's collections. The only module here that knows pymongo."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from shared import outbox
+from shared.events import Event
+from shared.http.pagination import paginate
+from shared.idempotency import Outcome, apply_once
+
+PETITIONS = "petitions"
+SERIALS = "petition_serials"
+
+INDEXES = {
+    PETITIONS: [
+        IndexModel([("number", ASCENDING)], unique=True),
+        IndexModel([("petitioner_ref", ASCENDING), ("received_at", DESCENDING)]),
+        IndexModel([("petitioner_ref", ASCENDING), ("idempotency_key", ASCENDING)], unique=True,
+                   partialFilterExpression={"idempotency_key": {"$type": "string"}}),
+        IndexModel([("division", ASCENDING), ("received_at", DESCENDING)]),
+        IndexModel([("outbox.id", ASCENDING)], sparse=True),
+    ],
+}
+
+
+def next_serial(db, banner: str, day: str) -> int:
+    counter = db[SERIALS].find_one_and_update({"_id": f"{banner}-{day}"}, {"$inc": {"value": 1}},
+                                              upsert=True, return_document=ReturnDocument.AFTER)
+    return counter["value"]
+
+
+class DuplicateIdempotencyKey(Exception):
+    pass
+
+
+def insert_petition(db, petition: dict, events: list[Event]) -> None:
+    """The petition and its events in one insert (the outbox is inside the document)."""
+    try:
+        db[PETITIONS].insert_one(outbox.new_document(petition, events))
+    except DuplicateKeyError as exc:
+        if petition.get("idempotency_key") and "idempotency_key" in str(exc):
+            raise DuplicateIdempotencyKey() from exc
+        raise
+
+
+def find_by_idempotency_key(db, petitioner_ref: str, key: str) -> dict | None:
+    return db[PETITIONS].find_one({"petitioner_ref": petitioner_ref, "idempotency_key": key})
+
+
+def get(db, petition_id: str) -> dict | None:
+    return db[PETITIONS].find_one({"_id": petition_id})
+
+
+def list_for_petitioner(db, petitioner_ref: str, page_args: dict) -> dict:
+    return paginate(db[PETITIONS], {"petitioner_ref": petitioner_ref}, page_args, [("received_at", DESCENDING)])
+
+
+def apply_assigned(db, event: Event, agent: dict, level: str, entry: dict, at: datetime) -> Outcome:
+    return apply_once(db[PETITIONS], {"_id": event.correlation_id},
+                      {"$set": {"status": "assigned", "assigned_agent": agent, "level": level,
+                                "updated_at": at},
+                       "$push": {"timeline": entry}}, event)

@@ -1,0 +1,53 @@
+"""reporting's HTTP API: figures for a division and everything below it."""
+from __future__ import annotations
+
+from flask import current_app, g
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validates, validates_schema
+
+from shared import divisions
+from shared.http import requires, require_scope
+
+from . import store
+from .domain import COUNTERS
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
+                description="Aggregate figures, never personal data")
+
+
+class SummaryQuery(Schema):
+    division = fields.String(required=True, metadata={"description": "league, banner, township or village code"})
+    date_from = fields.Date(data_key="from", load_default=None)
+    date_to = fields.Date(data_key="to", load_default=None)
+
+    @validates("division")
+    def known(self, value, **_):
+        if divisions.get(value) is None:
+            raise ValidationError("unknown division code")
+
+    @validates_schema
+    def ordered(self, data, **_):
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError("from is after to", field_name="from")
+
+
+SummaryOut = Schema.from_dict({
+    "division": fields.String(), "name": fields.String(), "level": fields.String(),
+    "from": fields.String(allow_none=True), "to": fields.String(allow_none=True),
+    **{name: fields.Integer() for name in COUNTERS.values()},
+}, name="Summary")
+
+
+@blp.route("/summary", methods=["GET"])
+@requires("reporter", "coordinator", "admin")
+@blp.arguments(SummaryQuery, location="query")
+@blp.response(200, SummaryOut)
+def summary(query):
+    """Counts for a division, rolled up from its villages (division=152500: the whole league)."""
+    require_scope(g.principal, query["division"])
+    day_from = query["date_from"].isoformat() if query["date_from"] else None
+    day_to = query["date_to"].isoformat() if query["date_to"] else None
+    division = divisions.get(query["division"])
+    totals = store.summary(current_app.extensions["daiban"].db, division.code, day_from, day_to)
+    return {"division": division.code, "name": division.name, "level": division.level,
+            "from": day_from, "to": day_to, **totals}

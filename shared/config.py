@@ -1,0 +1,209 @@
+"""Settings: read once from the environment into one typed, validated object.
+
+Every variable is listed in VARIABLES with its default and meaning; docs/configuration.md is
+generated from that list (``daiban docs config``), so code and documentation cannot drift apart.
+The embedded default needs none of them; production refuses to start without a real secret.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+DEV_SECRET = "daiban-development-secret-do-not-use-in-production"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the process must not start."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    meaning: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("DAIBAN_ENV", "development",
+             "`development` or `production`. Production refuses the development secret and has no "
+             "`/api/v1/auth/dev-token` route."),
+    Variable("DAIBAN_SECRET", "(development value)",
+             "Key for signing JWTs and deriving pseudonymous references. Required (32+ characters) "
+             "in production."),
+    Variable("DAIBAN_DATA_KEY", "(derived from DAIBAN_SECRET)",
+             "Fernet key (urlsafe base64, 32 bytes) that encrypts personal data at rest. Set it "
+             "explicitly in production so the secret can be rotated independently."),
+    Variable("AMQP_URL", "memory://",
+             "Broker URL. `memory://` is the in-process bus of the embedded default; "
+             "`amqp://user:pass@host:5672/vhost` for RabbitMQ."),
+    Variable("MONGO_URL", "(unset: in-memory mongomock)",
+             "MongoDB URL (`mongodb://...`). Unset gives each service process its own in-memory store."),
+    Variable("DAIBAN_DB_PREFIX", "daiban",
+             "Each service uses the database `<prefix>_<service>`."),
+    Variable("DAIBAN_BANNERS", "(unset: all banners)",
+             "Comma-separated 6-digit banner codes this process consumes events for, e.g. `152531`. "
+             "Queues are then named per service and banner set."),
+    Variable("DAIBAN_EXCHANGE", "daiban.events", "The durable topic exchange all domain events go to."),
+    Variable("DAIBAN_QUEUE_PREFIX", "daiban",
+             "First part of every queue name (`<prefix>.<service>[.<banners>]`, dead letters `...dead`)."),
+    Variable("DAIBAN_PREFETCH", "16", "Unacknowledged messages a consumer may hold."),
+    Variable("DAIBAN_RETRY_DELAYS", "0.1,0.5,2",
+             "Seconds to wait before each retry of a failing handler; after the last one the message "
+             "goes to the service's dead-letter queue."),
+    Variable("DAIBAN_DELIVERY_LIMIT", "10",
+             "RabbitMQ quorum-queue delivery limit: a message that crashes its consumer this many "
+             "times is dead-lettered by the broker."),
+    Variable("DAIBAN_HEARTBEAT", "30", "AMQP heartbeat in seconds."),
+    Variable("DAIBAN_RELAY_INTERVAL", "0.05",
+             "Seconds between outbox relay scans when nothing nudges it."),
+    Variable("DAIBAN_MAX_BODY_BYTES", "1048576", "Largest accepted JSON request body (413 above)."),
+    Variable("DAIBAN_TIMEZONE", "Asia/Shanghai",
+             "Zone for calendar-day clocks and for timestamps in API answers."),
+    Variable("DAIBAN_FIRST_CONTACT_HOURS", "24",
+             "Local service level: hours from assignment to the agent's first contact."),
+    Variable("DAIBAN_TOKEN_TTL", "86400", "Lifetime of development tokens, in seconds."),
+    Variable("DAIBAN_DEMO_DATA", "true",
+             "Load the league's demo agents at start when the agents collection is empty."),
+    Variable("DAIBAN_LOG_LEVEL", "INFO", "Python log level of the JSON logs."),
+    Variable("DAIBAN_HOST", "127.0.0.1", "Address the gateway (and the embedded server) listens on."),
+    Variable("DAIBAN_PORT", "8000", "Port of the gateway (and the embedded server)."),
+    Variable("DAIBAN_SERVICE_PORTS", "8001,8002,8003,8004,8005",
+             "Ports of intake, assignment, mediation, notify, reporting behind the gateway (`make up`)."),
+    Variable("DAIBAN_WEB_WORKERS", "1",
+             "gunicorn worker processes per service API. Above 1 needs MONGO_URL (an in-memory store "
+             "cannot be shared between processes)."),
+    Variable("DAIBAN_WEB_THREADS", "8", "Threads per gunicorn worker (gthread)."),
+)
+
+
+def _bool(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, str(default))
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _banners(raw: str) -> tuple[str, ...]:
+    codes = tuple(sorted({c.strip() for c in raw.split(",") if c.strip()}))
+    bad = [c for c in codes if not (len(c) == 6 and c.isdigit())]
+    if bad:
+        raise ConfigError(f"DAIBAN_BANNERS takes 6-digit banner codes, got {bad}")
+    return codes
+
+
+def _delays(raw: str) -> tuple[float, ...]:
+    try:
+        delays = tuple(float(x) for x in raw.split(",") if x.strip())
+    except ValueError as exc:
+        raise ConfigError(f"DAIBAN_RETRY_DELAYS must be comma-separated seconds, got {raw!r}") from exc
+    if any(d < 0 for d in delays):
+        raise ConfigError("DAIBAN_RETRY_DELAYS cannot be negative")
+    return delays
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret: str = DEV_SECRET
+    data_key: str | None = None
+    amqp_url: str = "memory://"
+    mongo_url: str | None = None
+    db_prefix: str = "daiban"
+    banners: tuple[str, ...] = ()
+    exchange: str = "daiban.events"
+    queue_prefix: str = "daiban"
+    prefetch: int = 16
+    retry_delays: tuple[float, ...] = (0.1, 0.5, 2.0)
+    delivery_limit: int = 10
+    heartbeat: int = 30
+    relay_interval: float = 0.05
+    max_body_bytes: int = 1024 * 1024
+    timezone: str = "Asia/Shanghai"
+    first_contact_hours: int = 24
+    token_ttl: int = 86400
+    demo_data: bool = True
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    service_ports: tuple[int, ...] = (8001, 8002, 8003, 8004, 8005)
+    web_workers: int = 1
+    web_threads: int = 8
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def uses_memory_bus(self) -> bool:
+        return self.amqp_url.startswith("memory://")
+
+    def database_name(self, service: str) -> str:
+        return f"{self.db_prefix}_{service}"
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    settings = Settings(
+        env=env.get("DAIBAN_ENV", "development"),
+        secret=env.get("DAIBAN_SECRET", DEV_SECRET),
+        data_key=env.get("DAIBAN_DATA_KEY") or None,
+        amqp_url=env.get("AMQP_URL", "memory://"),
+        mongo_url=env.get("MONGO_URL") or None,
+        db_prefix=env.get("DAIBAN_DB_PREFIX", "daiban"),
+        banners=_banners(env.get("DAIBAN_BANNERS", "")),
+        exchange=env.get("DAIBAN_EXCHANGE", "daiban.events"),
+        queue_prefix=env.get("DAIBAN_QUEUE_PREFIX", "daiban"),
+        prefetch=_int(env, "DAIBAN_PREFETCH", 16, minimum=1),
+        retry_delays=_delays(env.get("DAIBAN_RETRY_DELAYS", "0.1,0.5,2")),
+        delivery_limit=_int(env, "DAIBAN_DELIVERY_LIMIT", 10, minimum=1),
+        heartbeat=_int(env, "DAIBAN_HEARTBEAT", 30),
+        relay_interval=_float(env, "DAIBAN_RELAY_INTERVAL", 0.05),
+        max_body_bytes=_int(env, "DAIBAN_MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
+        timezone=env.get("DAIBAN_TIMEZONE", "Asia/Shanghai"),
+        first_contact_hours=_int(env, "DAIBAN_FIRST_CONTACT_HOURS", 24, minimum=1),
+        token_ttl=_int(env, "DAIBAN_TOKEN_TTL", 86400, minimum=60),
+        demo_data=_bool(env.get("DAIBAN_DEMO_DATA", "true")),
+        log_level=env.get("DAIBAN_LOG_LEVEL", "INFO").upper(),
+        host=env.get("DAIBAN_HOST", "127.0.0.1"),
+        port=_int(env, "DAIBAN_PORT", 8000, minimum=1),
+        service_ports=tuple(int(p) for p in env.get("DAIBAN_SERVICE_PORTS",
+                                                     "8001,8002,8003,8004,8005").split(",")),
+        web_workers=_int(env, "DAIBAN_WEB_WORKERS", 1, minimum=1),
+        web_threads=_int(env, "DAIBAN_WEB_THREADS", 8, minimum=1),
+    )
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    if settings.env not in {"development", "production"}:
+        raise ConfigError(f"DAIBAN_ENV must be development or production, got {settings.env!r}")
+    if settings.is_production:
+        if settings.secret == DEV_SECRET or len(settings.secret) < 32:
+            raise ConfigError("production needs DAIBAN_SECRET set to a random value of 32+ characters")
+        if settings.uses_memory_bus:
+            raise ConfigError("production needs AMQP_URL pointing at RabbitMQ")
+        if not settings.mongo_url:
+            raise ConfigError("production needs MONGO_URL: the in-memory store keeps nothing")
+    if len(settings.service_ports) != 5:
+        raise ConfigError("DAIBAN_SERVICE_PORTS needs five ports")
+    if settings.web_workers > 1 and not settings.mongo_url:
+        raise ConfigError("DAIBAN_WEB_WORKERS > 1 needs MONGO_URL: in-memory stores are per process")
