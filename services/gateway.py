@@ -15,7 +15,11 @@ from .registry import NAMES
 
 
 def service_urls(settings: Settings) -> dict[str, str]:
-    return {name: f"http://127.0.0.1:{port}" for name, port in zip(NAMES, settings.service_ports)}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in zip(NAMES, settings.service_ports)}
+    unknown = {name for name, _ in settings.service_urls} - set(NAMES)
+    if unknown:
+        raise ValueError(f"DAIBAN_SERVICE_URLS names unknown services: {sorted(unknown)}")
+    return {**urls, **dict(settings.service_urls)}
 
 
 def _unreachable(environ, start_response):
@@ -24,7 +28,13 @@ def _unreachable(environ, start_response):
 
 
 def _proxy(url: str):
-    return ProxyMiddleware(_unreachable, {"/": {"target": url + "/"}})
+    """Forward every request as it is (path and query) to one service."""
+    middleware = ProxyMiddleware(_unreachable, {"/": {"target": url + "/"}}, timeout=60)
+    options = next(iter(middleware.targets.values()))
+
+    def forward(environ, start_response):
+        return middleware.proxy_to(options, environ["PATH_INFO"], "/")(environ, start_response)
+    return forward
 
 
 def _readiness(urls: dict[str, str]):

@@ -33,7 +33,8 @@ VARIABLES: tuple[Variable, ...] = (
              "in production."),
     Variable("DAIBAN_DATA_KEY", "(derived from DAIBAN_SECRET)",
              "Fernet key (urlsafe base64, 32 bytes) that encrypts personal data at rest. Set it "
-             "explicitly in production so the secret can be rotated independently."),
+             "explicitly in production. Note: DAIBAN_SECRET also keys the pseudonymous petitioner "
+             "references, so rotating the secret detaches stored petitions from their owners."),
     Variable("AMQP_URL", "memory://",
              "Broker URL. `memory://` is the in-process bus of the embedded default; "
              "`amqp://user:pass@host:5672/vhost` for RabbitMQ."),
@@ -63,13 +64,16 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DAIBAN_FIRST_CONTACT_HOURS", "24",
              "Local service level: hours from assignment to the agent's first contact."),
     Variable("DAIBAN_TOKEN_TTL", "86400", "Lifetime of development tokens, in seconds."),
-    Variable("DAIBAN_DEMO_DATA", "true",
-             "Load the league's demo agents at start when the agents collection is empty."),
+    Variable("DAIBAN_DEMO_DATA", "true in development, false in production",
+             "Load the league's synthetic demo agents at start when the agents collection is empty."),
     Variable("DAIBAN_LOG_LEVEL", "INFO", "Python log level of the JSON logs."),
     Variable("DAIBAN_HOST", "127.0.0.1", "Address the gateway (and the embedded server) listens on."),
     Variable("DAIBAN_PORT", "8000", "Port of the gateway (and the embedded server)."),
     Variable("DAIBAN_SERVICE_PORTS", "8001,8002,8003,8004,8005",
              "Ports of intake, assignment, mediation, notify, reporting behind the gateway (`make up`)."),
+    Variable("DAIBAN_SERVICE_URLS", "(unset: http://127.0.0.1:<DAIBAN_SERVICE_PORTS>)",
+             "Where the gateway finds each service, e.g. `intake=http://intake-api:8000,notify=http://notify-api:8000` "
+             "(containers). Services not named use 127.0.0.1 and their port."),
     Variable("DAIBAN_WEB_WORKERS", "1",
              "gunicorn worker processes per service API. Above 1 needs MONGO_URL (an in-memory store "
              "cannot be shared between processes)."),
@@ -108,6 +112,23 @@ def _banners(raw: str) -> tuple[str, ...]:
     return codes
 
 
+def _ports(raw: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in raw.split(","))
+    except ValueError as exc:
+        raise ConfigError(f"DAIBAN_SERVICE_PORTS takes comma-separated port numbers, got {raw!r}") from exc
+
+
+def _service_urls(raw: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        name, sep, url = item.partition("=")
+        if not sep or not url.startswith(("http://", "https://")):
+            raise ConfigError(f"DAIBAN_SERVICE_URLS takes name=http://host:port pairs, got {item!r}")
+        pairs.append((name.strip(), url.rstrip("/")))
+    return tuple(pairs)
+
+
 def _delays(raw: str) -> tuple[float, ...]:
     try:
         delays = tuple(float(x) for x in raw.split(",") if x.strip())
@@ -143,6 +164,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     service_ports: tuple[int, ...] = (8001, 8002, 8003, 8004, 8005)
+    service_urls: tuple[tuple[str, str], ...] = ()
     web_workers: int = 1
     web_threads: int = 8
     extra: dict = field(default_factory=dict)
@@ -180,12 +202,13 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         timezone=env.get("DAIBAN_TIMEZONE", "Asia/Shanghai"),
         first_contact_hours=_int(env, "DAIBAN_FIRST_CONTACT_HOURS", 24, minimum=1),
         token_ttl=_int(env, "DAIBAN_TOKEN_TTL", 86400, minimum=60),
-        demo_data=_bool(env.get("DAIBAN_DEMO_DATA", "true")),
+        demo_data=_bool(env.get("DAIBAN_DEMO_DATA",
+                                "false" if env.get("DAIBAN_ENV") == "production" else "true")),
         log_level=env.get("DAIBAN_LOG_LEVEL", "INFO").upper(),
         host=env.get("DAIBAN_HOST", "127.0.0.1"),
         port=_int(env, "DAIBAN_PORT", 8000, minimum=1),
-        service_ports=tuple(int(p) for p in env.get("DAIBAN_SERVICE_PORTS",
-                                                     "8001,8002,8003,8004,8005").split(",")),
+        service_ports=_ports(env.get("DAIBAN_SERVICE_PORTS", "8001,8002,8003,8004,8005")),
+        service_urls=_service_urls(env.get("DAIBAN_SERVICE_URLS", "")),
         web_workers=_int(env, "DAIBAN_WEB_WORKERS", 1, minimum=1),
         web_threads=_int(env, "DAIBAN_WEB_THREADS", 8, minimum=1),
     )
@@ -203,6 +226,9 @@ def validate(settings: Settings) -> None:
             raise ConfigError("production needs AMQP_URL pointing at RabbitMQ")
         if not settings.mongo_url:
             raise ConfigError("production needs MONGO_URL: the in-memory store keeps nothing")
+    if settings.heartbeat and sum(settings.retry_delays) >= settings.heartbeat / 2:
+        # a consumer retrying in place sends no heartbeats; the broker would close it mid-retry
+        raise ConfigError("the sum of DAIBAN_RETRY_DELAYS must stay under half of DAIBAN_HEARTBEAT")
     if len(settings.service_ports) != 5:
         raise ConfigError("DAIBAN_SERVICE_PORTS needs five ports")
     if settings.web_workers > 1 and not settings.mongo_url:

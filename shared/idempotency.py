@@ -43,6 +43,8 @@ def apply_once(collection, filter_: dict, update: dict, event: Event, *,
                stream: str | None = None, upsert: bool = False) -> Outcome:
     """Apply ``update`` to the one document matching ``filter_``, at most once per event."""
     guard, merged = guarded(filter_, update, event, stream)
+    # only a stream's first event may create the document; a later one first needs its predecessors
+    upsert = upsert and (stream is None or event.sequence == 1)
     try:
         result = collection.update_one(guard, merged, upsert=upsert)
     except DuplicateKeyError:
@@ -56,6 +58,8 @@ def apply_once(collection, filter_: dict, update: dict, event: Event, *,
 def _why_not_applied(collection, filter_: dict, event: Event, stream: str | None) -> Outcome:
     doc = collection.find_one(filter_, {APPLIED: 1, "streams": 1})
     if doc is None:
+        if stream and event.sequence > 1:
+            raise SequenceGap(f"{stream}: nothing applied yet, got {event.sequence}")
         return Outcome.MISSING
     if event.id in doc.get(APPLIED, []):
         return Outcome.DUPLICATE

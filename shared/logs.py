@@ -37,10 +37,9 @@ def configure(level: str = "INFO", stream=None) -> None:
     handler._daiban = True
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(request_id)s "
-        "%(correlation_id)s %(event_id)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        timestamp=False))
+        "%(levelname)s %(name)s %(message)s %(service)s %(request_id)s %(correlation_id)s %(event_id)s",
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="time"))  # ISO 8601 in UTC with its offset
     root.addHandler(handler)
     root.setLevel(level)
     for noisy in ("amqp", "kombu", "werkzeug", "pika"):

@@ -68,6 +68,7 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox relay pass failed")
                 backoff = min(MAX_BACKOFF, max(backoff * 2, 0.2))
+            self._publisher.heartbeat()
             self._wake.wait(backoff)
             self._wake.clear()
 

@@ -28,9 +28,11 @@ def _ctx():
 @requires("petitioner")
 @blp.arguments(PetitionCreate)
 @blp.response(201, PetitionOut)
-@blp.alt_response(200, schema=PetitionOut, description="replay of an earlier request with the same Idempotency-Key")
 def submit(body):
-    """Submit a petition; answers its number and the dates the law gives."""
+    """Submit a petition; answers its number and the dates the law gives.
+
+    With an ``Idempotency-Key`` header, repeating the same body answers the same petition (201 with
+    ``Idempotent-Replayed: true``); the same key with another body is refused (422)."""
     ctx = _ctx()
     ref = subject_ref(ctx.settings, g.principal.sub)
     key = _idempotency_key()
@@ -98,6 +100,7 @@ def _replay(earlier: dict, body: dict):
 
 def _build(ctx, body: dict, ref: str, key: str | None) -> dict:
     now = ctx.clock()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what BSON keeps: answer = stored = event
     zone = ctx.settings.timezone
     banner = body["division"][:6]
     dates = domain.statutory_dates(now, zone)

@@ -34,7 +34,7 @@ def _browse(settings: Settings, service: str):
         message = channel.basic_get(name, no_ack=False)
         if message is None:
             break
-        messages.append(message)
+        messages.append(channel.message_to_python(message))  # pyamqp gives raw frames; kombu ack/reject
     return connection, messages
 
 

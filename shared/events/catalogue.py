@@ -49,7 +49,10 @@ def new_event(name: str, data: dict, *, division: str, correlation_id: str,
               causation_id: str | None = None, sequence: int = 1) -> Event:
     """Build an event of the catalogue, validating its data before it can reach an outbox."""
     kind = event_type(name)
-    dumped = kind.schema().dump(data)
+    try:
+        dumped = kind.schema().dump(data)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InvalidEvent(f"data for {name} cannot be serialised: {exc}") from exc
     errors = kind.schema().validate(dumped)
     if errors:
         raise InvalidEvent(f"invalid data for {name}", errors)

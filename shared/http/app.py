@@ -109,7 +109,10 @@ def _register_request_hooks(app: Flask, context) -> None:
         route = request.url_rule.rule if request.url_rule else "unmatched"
         context.metrics.http_requests.labels(context.name, request.method, route, response.status_code).inc()
         if "started" in g:
-            context.metrics.http_seconds.labels(context.name, route).observe(time.perf_counter() - g.started)
+            elapsed = time.perf_counter() - g.started
+            context.metrics.http_seconds.labels(context.name, route).observe(elapsed)
+            log.info("%s %s %s", request.method, route, response.status_code,
+                     extra={"status": response.status_code, "ms": round(elapsed * 1000, 1)})
         return response
 
     @app.teardown_request

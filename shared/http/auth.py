@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import jwt
-from flask import g, request
+from flask import current_app, g, request
 
 from ..config import Settings
 from ..events import utcnow
@@ -85,7 +85,6 @@ def requires(*roles: str):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            from flask import current_app
             principal = current_principal(current_app.extensions["daiban"].settings)
             if principal.role not in roles:
                 raise Problem(403, detail=f"role {principal.role!r} may not do this; "
