@@ -33,14 +33,22 @@ def with_events(update: dict, events: Iterable[Event]) -> dict:
     return merged
 
 
-def pending(collection, limit: int = 100) -> list[dict]:
-    """Documents with unpublished events, oldest first (by the first event's time)."""
-    return list(collection.find({f"{OUTBOX}.id": {"$exists": True}}, {OUTBOX: 1})
-                .sort(f"{OUTBOX}.occurred_at", 1).limit(limit))
+def pending(collection, limit: int = 100, ids_only: bool = False) -> list[dict]:
+    """Documents with unpublished events (order across aggregates does not matter)."""
+    projection = {"_id": 1} if ids_only else {OUTBOX: 1}
+    return list(collection.find({f"{OUTBOX}.id": {"$exists": True}}, projection).limit(limit))
 
 
 def mark_published(collection, document_id, event_id: str) -> None:
     collection.update_one({"_id": document_id}, {"$pull": {OUTBOX: {"id": event_id}}})
+
+
+def remove_published(collection, document_id, event_ids: list[str], lease_owner: str) -> None:
+    """Pull the confirmed events and release the relay's lease, in one update."""
+    update: dict = {"$unset": {"outbox_lease": ""}}
+    if event_ids:
+        update["$pull"] = {OUTBOX: {"id": {"$in": event_ids}}}
+    collection.update_one({"_id": document_id, "outbox_lease.owner": lease_owner}, update)
 
 
 def backlog(collection) -> int:

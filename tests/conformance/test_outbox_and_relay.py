@@ -67,22 +67,22 @@ def test_an_update_with_events_appends_them_and_bumps_the_version(db):
     assert [m["id"] for m in stored["outbox"]] == [event.id]
 
 
-def test_pending_lists_outboxes_by_their_oldest_event_and_honours_the_limit(db):
+def test_pending_lists_every_outbox_with_events_and_honours_the_limit(db):
     docs = [petition() for _ in range(3)]
-    # inserted newest first, so insertion order cannot pass for the sort
-    for doc, minutes in zip(docs, (30, 20, 10)):
-        event = replace(submitted(doc["_id"]), occurred_at=T0 + timedelta(minutes=minutes))
-        intake_store.insert_petition(db, doc, [event])
-    assert [p["_id"] for p in outbox.pending(db[PETITIONS])] == [d["_id"] for d in reversed(docs)]
-    assert [p["_id"] for p in outbox.pending(db[PETITIONS], limit=2)] == [docs[2]["_id"], docs[1]["_id"]]
+    for doc in docs:
+        intake_store.insert_petition(db, doc, [submitted(doc["_id"])])
+    intake_store.insert_petition(db, petition(), [])
+    assert sorted(p["_id"] for p in outbox.pending(db[PETITIONS])) == sorted(d["_id"] for d in docs)
+    assert len(outbox.pending(db[PETITIONS], limit=2)) == 2
 
 
 def test_a_relay_claims_an_outbox_and_a_second_relay_cannot_while_the_lease_holds(db):
     doc = insert_petition(db)
     first, second = relay_for(db), relay_for(db)
-    assert first._claim(db[PETITIONS], doc["_id"]) is True
-    assert second._claim(db[PETITIONS], doc["_id"]) is False
-    assert first._claim(db[PETITIONS], doc["_id"]) is True, "the owner may renew its own lease"
+    claimed = first._claim_next(db[PETITIONS])
+    assert claimed["_id"] == doc["_id"] and len(claimed["outbox"]) == 1, "the claim reads the outbox too"
+    assert second._claim_next(db[PETITIONS]) is None
+    assert first._claim_next(db[PETITIONS])["_id"] == doc["_id"], "the owner may renew its own lease"
     lease = db[PETITIONS].find_one({"_id": doc["_id"]})["outbox_lease"]
     assert lease["until"].tzinfo is not None
     assert utcnow() < lease["until"] <= utcnow() + LEASE
@@ -91,10 +91,10 @@ def test_a_relay_claims_an_outbox_and_a_second_relay_cannot_while_the_lease_hold
 def test_an_expired_lease_can_be_taken_over(db):
     doc = insert_petition(db)
     first, second = relay_for(db), relay_for(db)
-    assert first._claim(db[PETITIONS], doc["_id"])
+    assert first._claim_next(db[PETITIONS])
     db[PETITIONS].update_one({"_id": doc["_id"]}, {"$set": {"outbox_lease.until": utcnow() - timedelta(seconds=1)}})
-    assert second._claim(db[PETITIONS], doc["_id"]) is True
-    assert first._claim(db[PETITIONS], doc["_id"]) is False
+    assert second._claim_next(db[PETITIONS])["_id"] == doc["_id"]
+    assert first._claim_next(db[PETITIONS]) is None
 
 
 def test_a_relay_pass_publishes_every_event_in_order_then_empties_the_outbox_and_drops_its_lease(db):
@@ -118,7 +118,7 @@ def test_a_relay_pass_publishes_every_event_in_order_then_empties_the_outbox_and
 
 def test_a_relay_pass_skips_an_outbox_leased_by_another_live_relay(db):
     doc = insert_petition(db)
-    assert relay_for(db)._claim(db[PETITIONS], doc["_id"])
+    assert relay_for(db)._claim_next(db[PETITIONS])["_id"] == doc["_id"]
     publisher = RecordingPublisher()
     assert relay_for(db, publisher).flush() == 0
     assert publisher.published == []
