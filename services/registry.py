@@ -15,6 +15,8 @@ ROUTES = (
     ("/api/v1/petitions", "intake"),
     ("/api/v1/auth", "intake"),
     ("/api/v1/assignments", "assignment"),
+    ("/api/v1/staff/agents", "assignment"),
+    ("/api/v1/departments", "assignment"),
     ("/api/v1/mediations", "mediation"),
     ("/api/v1/notifications", "notify"),
     ("/api/v1/reports", "reporting"),

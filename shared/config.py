@@ -6,6 +6,7 @@ The embedded default needs none of them; production refuses to start without a r
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -63,6 +64,14 @@ VARIABLES: tuple[Variable, ...] = (
              "Zone for calendar-day clocks and for timestamps in API answers."),
     Variable("DAIBAN_FIRST_CONTACT_HOURS", "24",
              "Local service level: hours from assignment to the agent's first contact."),
+    Variable("DAIBAN_VILLAGE_CLOSURE_DAYS", "15",
+             "Local service level: days a village-level matter is expected to close in."),
+    Variable("DAIBAN_LOCAL_SLAS", "(unset: the two defaults above everywhere)",
+             "Per-banner local service levels as JSON, e.g. "
+             "`{\"152531\": {\"first_contact_hours\": 12, \"village_closure_days\": 10}}`."),
+    Variable("DAIBAN_DUE_SOON_FRACTION", "0.8",
+             "A clock warns (`assignment.due_soon`) once this fraction of its span has passed."),
+    Variable("DAIBAN_CLOCK_INTERVAL", "30", "Seconds between the clock scheduler's passes."),
     Variable("DAIBAN_TOKEN_TTL", "86400", "Lifetime of development tokens, in seconds."),
     Variable("DAIBAN_DEMO_DATA", "true in development, false in production",
              "Load the league's synthetic demo agents at start when the agents collection is empty."),
@@ -112,6 +121,23 @@ def _banners(raw: str) -> tuple[str, ...]:
     return codes
 
 
+_SLA_KEYS = {"first_contact_hours", "village_closure_days"}
+
+
+def _local_slas(raw: str) -> dict:
+    if not raw.strip():
+        return {}
+    try:
+        slas = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"DAIBAN_LOCAL_SLAS is not JSON: {exc}") from exc
+    for banner, levels in (slas.items() if isinstance(slas, dict) else [(None, None)]):
+        if not (isinstance(banner, str) and len(banner) == 6 and banner.isdigit() and isinstance(levels, dict)
+                and set(levels) <= _SLA_KEYS and all(isinstance(v, int) and v > 0 for v in levels.values())):
+            raise ConfigError(f"DAIBAN_LOCAL_SLAS takes {{banner: {{{', '.join(sorted(_SLA_KEYS))}: n}}}}")
+    return slas
+
+
 def _ports(raw: str) -> tuple[int, ...]:
     try:
         return tuple(int(p) for p in raw.split(","))
@@ -158,6 +184,10 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     timezone: str = "Asia/Shanghai"
     first_contact_hours: int = 24
+    village_closure_days: int = 15
+    local_slas: dict = field(default_factory=dict)
+    due_soon_fraction: float = 0.8
+    clock_interval: float = 30.0
     token_ttl: int = 86400
     demo_data: bool = True
     log_level: str = "INFO"
@@ -176,6 +206,10 @@ class Settings:
     @property
     def uses_memory_bus(self) -> bool:
         return self.amqp_url.startswith("memory://")
+
+    def local_sla(self, banner: str, name: str) -> int:
+        """A local service level for a banner, falling back to the platform default."""
+        return self.local_slas.get(banner, {}).get(name, getattr(self, name))
 
     def database_name(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"
@@ -201,6 +235,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=_int(env, "DAIBAN_MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
         timezone=env.get("DAIBAN_TIMEZONE", "Asia/Shanghai"),
         first_contact_hours=_int(env, "DAIBAN_FIRST_CONTACT_HOURS", 24, minimum=1),
+        village_closure_days=_int(env, "DAIBAN_VILLAGE_CLOSURE_DAYS", 15, minimum=1),
+        local_slas=_local_slas(env.get("DAIBAN_LOCAL_SLAS", "")),
+        due_soon_fraction=_float(env, "DAIBAN_DUE_SOON_FRACTION", 0.8),
+        clock_interval=_float(env, "DAIBAN_CLOCK_INTERVAL", 30.0),
         token_ttl=_int(env, "DAIBAN_TOKEN_TTL", 86400, minimum=60),
         demo_data=_bool(env.get("DAIBAN_DEMO_DATA",
                                 "false" if env.get("DAIBAN_ENV") == "production" else "true")),
@@ -226,6 +264,8 @@ def validate(settings: Settings) -> None:
             raise ConfigError("production needs AMQP_URL pointing at RabbitMQ")
         if not settings.mongo_url:
             raise ConfigError("production needs MONGO_URL: the in-memory store keeps nothing")
+    if not 0 < settings.due_soon_fraction < 1:
+        raise ConfigError("DAIBAN_DUE_SOON_FRACTION must be between 0 and 1")
     if settings.heartbeat and sum(settings.retry_delays) >= settings.heartbeat / 2:
         # a consumer retrying in place sends no heartbeats; the broker would close it mid-retry
         raise ConfigError("the sum of DAIBAN_RETRY_DELAYS must stay under half of DAIBAN_HEARTBEAT")

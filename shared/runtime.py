@@ -29,7 +29,7 @@ class ServiceContext:
     settings: Settings
     db: Any
     metrics: ServiceMetrics
-    nudge_relay: Callable[[], None] = lambda: None
+    nudge_relay: Callable[..., None] = lambda collection=None, document_id=None: None
     clock: Callable[[], datetime] = utcnow
     readiness: Callable[[], dict[str, str]] = dict
     extras: dict = field(default_factory=dict)
@@ -45,6 +45,8 @@ class ServiceSpec:
     outbox_collections: tuple[str, ...] = ()
     handlers: Callable[[ServiceContext], Mapping[str, Handler]] = lambda ctx: {}
     on_start: Callable[[ServiceContext], None] | None = None
+    # long-running helpers with start()/stop() (e.g. a clock scheduler); they run beside the consumers
+    background: Callable[[ServiceContext], list] = lambda ctx: []
 
 
 class ServiceRuntime:
@@ -60,6 +62,7 @@ class ServiceRuntime:
                                       clock, self.readiness)
         handlers = spec.handlers(self.context)
         self.consumer = EventConsumer(spec.name, settings, handlers, self.metrics) if consume and handlers else None
+        self.background = spec.background(self.context) if consume else []
         self._prepared = False
 
     def prepare(self) -> None:
@@ -78,6 +81,8 @@ class ServiceRuntime:
     def start_relay(self) -> None:
         self.prepare()
         self.relay.start()
+        for helper in self.background:
+            helper.start()
 
     def start(self) -> "ServiceRuntime":
         self.start_consumer()
@@ -88,6 +93,8 @@ class ServiceRuntime:
         return self.consumer is None or self.consumer.ready.wait(timeout)
 
     def stop(self) -> None:
+        for helper in self.background:
+            helper.stop()
         if self.consumer:
             self.consumer.stop()
         self.relay.stop()

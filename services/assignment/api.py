@@ -1,4 +1,4 @@
-"""assignment's HTTP API: an agent's queue, a coordinator's view of their division."""
+"""assignment's read API: an agent's queue with its deadlines, a coordinator's view of the division."""
 from __future__ import annotations
 
 from flask import current_app, g
@@ -7,11 +7,11 @@ from flask_smorest import Blueprint
 from shared.http import Problem, field_error, requires
 from shared.http.auth import scope_prefix
 
-from . import store
+from . import access, store
 from .schemas import AssignmentOut, AssignmentPage, AssignmentQuery
 
 blp = Blueprint("assignments", __name__, url_prefix="/api/v1/assignments",
-                description="Who holds which petition, at which level, with which deadline")
+                description="Who holds which petition, at which level, with which deadlines")
 
 
 def _ctx():
@@ -23,12 +23,13 @@ def _ctx():
 @blp.arguments(AssignmentQuery, location="query")
 @blp.response(200, AssignmentPage)
 def list_assignments(query):
-    """An agent sees their own queue; coordinators and admins everything in their division."""
+    """An agent's own queue; a coordinator's or admin's division (filter status=queued for escalations)."""
     principal = g.principal
-    filter_ = ({"agent_id": principal.sub} if principal.role == "agent"
+    filter_ = ({"holder.id": principal.sub} if principal.role == "agent"
                else {"division": {"$regex": f"^{scope_prefix(principal.division)}"}})
-    if query.get("status"):
-        filter_["status"] = query["status"]
+    for name in ("status", "level"):
+        if query.get(name):
+            filter_[name] = query[name]
     return store.list_assignments(_ctx().db, filter_, query)
 
 
@@ -36,12 +37,8 @@ def list_assignments(query):
 @requires("agent", "coordinator", "admin")
 @blp.response(200, AssignmentOut)
 def read(petition_id):
-    """One assignment, with the reason its agent was chosen."""
+    """One assignment with its clocks, notes (internal too), forwards and history."""
     assignment = store.get(_ctx().db, petition_id)
-    principal = g.principal
-    visible = assignment is not None and (
-        assignment.get("agent_id") == principal.sub if principal.role == "agent"
-        else principal.covers(assignment["division"]))
-    if not visible:
+    if assignment is None or not access.may_see(g.principal, assignment):
         raise Problem(404, detail="no such assignment", errors=[field_error("petition_id", "not found")])
     return assignment

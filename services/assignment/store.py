@@ -8,17 +8,16 @@ from shared import outbox
 from shared.events import Event
 from shared.http.pagination import paginate
 
-from .domain import Candidate
 
 AGENTS = "agents"
 ASSIGNMENTS = "assignments"
-OPEN = ("assigned",)
+OPEN = ("assigned", "accepted")
 
 INDEXES = {
-    AGENTS: [IndexModel([("division", ASCENDING), ("active", ASCENDING)])],
     ASSIGNMENTS: [
-        IndexModel([("agent_id", ASCENDING), ("status", ASCENDING)]),
-        IndexModel([("division", ASCENDING), ("assigned_at", DESCENDING)]),
+        IndexModel([("holder.id", ASCENDING), ("status", ASCENDING)]),
+        IndexModel([("division", ASCENDING), ("status", ASCENDING), ("opened_at", DESCENDING)]),
+        IndexModel([("next_check_at", ASCENDING)], sparse=True),
         IndexModel([("outbox.id", ASCENDING)], sparse=True),
     ],
 }
@@ -38,19 +37,10 @@ def count_agents(db) -> int:
     return db[AGENTS].count_documents({})
 
 
-def candidates(db, village: str, preferred_id: str | None) -> list[Candidate]:
-    scopes = [village, village[:9]]
-    query = {"$or": [{"division": {"$in": scopes}}] + ([{"_id": preferred_id}] if preferred_id else [])}
-    agents = list(db[AGENTS].find(query))
-    loads = _open_cases(db, [a["_id"] for a in agents])
-    return [Candidate(id=a["_id"], name=a["name"], division=a["division"], level=a["level"],
-                      capacity=a.get("capacity", 0), active=a.get("active", False),
-                      open_cases=loads.get(a["_id"], 0)) for a in agents]
-
-
-def _open_cases(db, agent_ids: list[str]) -> dict[str, int]:
-    pipeline = [{"$match": {"agent_id": {"$in": agent_ids}, "status": {"$in": list(OPEN)}}},
-                {"$group": {"_id": "$agent_id", "n": {"$sum": 1}}}]
+def open_cases(db, agent_ids: list[str]) -> dict[str, int]:
+    """How many open petitions each agent holds (derived, so it can never drift)."""
+    pipeline = [{"$match": {"holder.id": {"$in": agent_ids}, "status": {"$in": list(OPEN)}}},
+                {"$group": {"_id": "$holder.id", "n": {"$sum": 1}}}]
     return {row["_id"]: row["n"] for row in db[ASSIGNMENTS].aggregate(pipeline)}
 
 
@@ -64,8 +54,24 @@ def insert_assignment(db, assignment: dict, events: list[Event]) -> bool:
 
 
 def list_assignments(db, filter_: dict, page_args: dict) -> dict:
-    return paginate(db[ASSIGNMENTS], filter_, page_args, [("assigned_at", DESCENDING)])
+    return paginate(db[ASSIGNMENTS], filter_, page_args, [("opened_at", DESCENDING)])
 
 
 def get(db, petition_id: str) -> dict | None:
-    return db[ASSIGNMENTS].find_one({"_id": petition_id}, {"outbox": 0})
+    return db[ASSIGNMENTS].find_one({"_id": petition_id}, {"outbox": 0, "outbox_lease": 0})
+
+
+def update_versioned(db, petition_id: str, version: int, update: dict) -> bool:
+    """Optimistic concurrency: the update applies only to the version it was computed from."""
+    return db[ASSIGNMENTS].update_one({"_id": petition_id, "version": version}, update).matched_count == 1
+
+
+def due_for_check(db, now, banners: tuple[str, ...] = (), limit: int = 200) -> list[dict]:
+    query: dict = {"next_check_at": {"$lte": now}}
+    if banners:
+        query["banner"] = {"$in": list(banners)}
+    return list(db[ASSIGNMENTS].find(query, {"outbox": 0}).sort("next_check_at", ASCENDING).limit(limit))
+
+
+def get_agent(db, agent_id: str) -> dict | None:
+    return db[AGENTS].find_one({"_id": agent_id})

@@ -45,7 +45,7 @@ def submit(body):
         store.insert_petition(ctx.db, petition, [_submitted_event(petition)])
     except store.DuplicateIdempotencyKey:
         return _replay(store.find_by_idempotency_key(ctx.db, ref, key), body)
-    ctx.nudge_relay()
+    ctx.nudge_relay(store.PETITIONS, petition["_id"])
     correlation_id_var.set(petition["_id"])
     g.correlation_id = petition["_id"]
     return _present(petition), 201, {"Location": f"{blp.url_prefix}/{petition['_id']}"}

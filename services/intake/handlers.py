@@ -1,11 +1,13 @@
-"""The events intake reacts to: they become the citizen's view of the petition."""
+"""The events intake reacts to: they become the citizen's view of the petition, and intake's copy of
+the agent directory."""
 from __future__ import annotations
 
 import logging
 
 from shared.idempotency import Outcome
 
-from . import domain, store
+from . import directory, store
+from .progress import STEPS, Moment
 
 log = logging.getLogger(__name__)
 
@@ -15,11 +17,11 @@ class PetitionNotYetHere(RuntimeError):
 
 
 def build(ctx):
-    def on_assigned(event, data):
-        entry = domain.assigned_entry(data["assigned_at"], data["agent"], data["level"])
-        outcome = store.apply_assigned(ctx.db, event, data["agent"], data["level"], entry, ctx.clock())
+    def on_progress(event, data):
+        step = STEPS[event.type](data, Moment(event.occurred_at, ctx.settings.timezone))
+        outcome = store.apply_progress(ctx.db, event, step.fields, step.entry, ctx.clock())
         if outcome is Outcome.MISSING:
             raise PetitionNotYetHere(event.correlation_id)
-        log.info("petition.assigned %s", outcome.value)
+        log.info("%s %s", event.type, outcome.value)
 
-    return {"petition.assigned": on_assigned}
+    return {**{name: on_progress for name in STEPS}, **directory.build(ctx)}

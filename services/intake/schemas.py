@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from shared import divisions
-from shared.events.schemas import CATEGORIES, CHANNELS, LANGUAGES
+from shared.events.schemas import CATEGORIES, CHANNELS, LANGUAGES, OUTCOMES, PROCEDURES
 from shared.http.fields import LocalDateTime
 from shared.http.pagination import page_schema
 
@@ -43,6 +43,21 @@ class DeadlinesOut(Schema):
     handling_due = fields.String(metadata={"format": "date"})
 
 
+class RoutedOutOut(Schema):
+    procedure = fields.String(metadata={"description": "the legal procedure the matter belongs to (诉访分离): "
+                                                       + ", ".join(PROCEDURES)})
+    organ = fields.String(metadata={"description": "the organ to turn to"})
+    guidance = fields.String(metadata={"description": "the written guidance the petitioner received"})
+
+
+class AnswerOut(Schema):
+    outcome = fields.String(metadata={"description": "信访处理意见: " + ", ".join(OUTCOMES)})
+    answer = fields.String(metadata={"description": "the written answer"})
+    legal_basis = fields.String()
+    closed_at = LocalDateTime()
+    on_time = fields.Boolean(metadata={"description": "closed within its limit"})
+
+
 class PetitionOut(Schema):
     id = fields.String(attribute="_id")
     number = fields.String()
@@ -58,6 +73,10 @@ class PetitionOut(Schema):
     deadlines = fields.Nested(DeadlinesOut)
     assigned_agent = fields.Nested(AgentOut, allow_none=True)
     timeline = fields.List(fields.Nested(TimelineEntryOut))
+    routed_out = fields.Nested(RoutedOutOut, allow_none=True, dump_default=None, metadata={
+        "description": "set when the matter left the petition track for a legal procedure"})
+    answer = fields.Nested(AnswerOut, allow_none=True, dump_default=None,
+                           metadata={"description": "the written answer, once closed"})
 
 
 PetitionPage = page_schema(PetitionOut, "PetitionPage")

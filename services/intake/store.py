@@ -13,6 +13,7 @@ from shared.idempotency import Outcome, apply_once
 
 PETITIONS = "petitions"
 SERIALS = "petition_serials"
+STREAM = "assignment"  # the events assignment produces about a petition, numbered 1, 2, 3 ...
 
 INDEXES = {
     PETITIONS: [
@@ -60,8 +61,13 @@ def list_for_petitioner(db, petitioner_ref: str, page_args: dict) -> dict:
     return paginate(db[PETITIONS], {"petitioner_ref": petitioner_ref}, page_args, [("received_at", DESCENDING)])
 
 
+def apply_progress(db, event: Event, fields: dict, entry: dict | None, at: datetime) -> Outcome:
+    """One step of the assignment stream, in its order, once: a gap raises SequenceGap."""
+    update: dict = {"$set": {**fields, "updated_at": at}} if fields or entry else {}
+    if entry is not None:
+        update["$push"] = {"timeline": entry}
+    return apply_once(db[PETITIONS], {"_id": event.correlation_id}, update, event, stream=STREAM)
+
+
 def apply_assigned(db, event: Event, agent: dict, level: str, entry: dict, at: datetime) -> Outcome:
-    return apply_once(db[PETITIONS], {"_id": event.correlation_id},
-                      {"$set": {"status": "assigned", "assigned_agent": agent, "level": level,
-                                "updated_at": at},
-                       "$push": {"timeline": entry}}, event)
+    return apply_progress(db, event, {"status": "assigned", "assigned_agent": agent, "level": level}, entry, at)

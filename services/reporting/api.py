@@ -9,7 +9,7 @@ from shared import divisions
 from shared.http import requires, require_scope
 
 from . import store
-from .domain import COUNTERS
+from .domain import COUNTERS, RATES, rates
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Aggregate figures, never personal data")
@@ -31,10 +31,16 @@ class SummaryQuery(Schema):
             raise ValidationError("from is after to", field_name="from")
 
 
+RatesOut = Schema.from_dict({
+    name: fields.Float(allow_none=True, metadata={"description": description})
+    for name, description in RATES.items()
+}, name="Rates")
+
 SummaryOut = Schema.from_dict({
     "division": fields.String(), "name": fields.String(), "level": fields.String(),
     "from": fields.String(allow_none=True), "to": fields.String(allow_none=True),
-    **{name: fields.Integer() for name in COUNTERS.values()},
+    **{name: fields.Integer(metadata={"description": description}) for name, description in COUNTERS.items()},
+    "rates": fields.Nested(RatesOut, metadata={"description": "ratios rounded to 4 decimal places"}),
 }, name="Summary")
 
 
@@ -43,11 +49,13 @@ SummaryOut = Schema.from_dict({
 @blp.arguments(SummaryQuery, location="query")
 @blp.response(200, SummaryOut)
 def summary(query):
-    """Counts for a division, rolled up from its villages (division=152500: the whole league)."""
+    """Counts for a division, rolled up from its villages (division=152500: the whole league), and the
+    rates the league measures: closure (办结率), on time (及时办结率), settled at the grassroots
+    (化解在基层率) and pushed up to the banner (矛盾上交)."""
     require_scope(g.principal, query["division"])
     day_from = query["date_from"].isoformat() if query["date_from"] else None
     day_to = query["date_to"].isoformat() if query["date_to"] else None
     division = divisions.get(query["division"])
     totals = store.summary(current_app.extensions["daiban"].db, division.code, day_from, day_to)
     return {"division": division.code, "name": division.name, "level": division.level,
-            "from": day_from, "to": day_to, **totals}
+            "from": day_from, "to": day_to, **totals, "rates": rates(totals)}

@@ -79,8 +79,9 @@ def assignment(petition_id: str, agent_id: str | None, *, division: str = VILLAG
                assigned_at: datetime = T0) -> dict:
     return {"_id": petition_id, "petition_number": unique("n"), "division": division, "category": "complaint",
             "petitioner_ref": "ref_conformance", "received_at": assigned_at, "assigned_at": assigned_at,
-            "causation_id": unique("evt"), "status": status, "agent_id": agent_id, "level": "village",
-            "reason": "test"}
+            "opened_at": assigned_at, "status": status, "level": "village", "reason": "test",
+            "holder": None if agent_id is None else {"kind": "agent", "id": agent_id, "name": agent_id,
+                                                     "division": division}}
 
 
 def with_outbox(document: dict, events) -> dict:

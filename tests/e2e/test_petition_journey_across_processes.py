@@ -2,77 +2,23 @@
 one petition from the mini-program's POST to assigned, notified and counted, through real HTTP."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
-from tests.support import broker
 from tests.support.waiting import wait_for
+
+from .conftest import dev_token
 
 pytestmark = [pytest.mark.slow, pytest.mark.broker]
 
 VILLAGE = "152525100901"  # synthetic village under a real township of 东乌珠穆沁旗
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-@pytest.fixture(scope="module")
-def amqp_url_module():
-    broker.require_broker()
-    vhost = broker.create_vhost()
-    yield broker.url_for(vhost)
-    broker.delete_vhost(vhost)
-
-
-@pytest.fixture(scope="module")
-def platform(amqp_url_module, tmp_path_factory):
-    amqp_url, tmp_path = amqp_url_module, tmp_path_factory.mktemp("platform")
-    gateway_port, *service_ports = free_ports(6)
-    env = {**os.environ, "AMQP_URL": amqp_url, "DAIBAN_PORT": str(gateway_port),
-           "DAIBAN_SERVICE_PORTS": ",".join(map(str, service_ports)), "DAIBAN_LOG_LEVEL": "INFO"}
-    env.pop("MONGO_URL", None)
-    log = (tmp_path / "platform.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "services.cli", "up"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{gateway_port}"
-    try:
-        wait_for(lambda: _ready(base), timeout=60, interval=0.3, what="the platform's /readyz")
-        yield {"base": base, "pid": proc.pid, "ports": service_ports, "log": tmp_path / "platform.log"}
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
-
-
-def _ready(base: str) -> bool:
-    try:
-        return requests.get(f"{base}/readyz", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
-
-
 def token(base: str, role: str, sub: str, division: str) -> dict:
-    resp = requests.post(f"{base}/api/v1/auth/dev-token", json={"role": role, "sub": sub, "division": division},
-                         timeout=5)
-    assert resp.status_code == 201, resp.text
-    return {"Authorization": f"Bearer {resp.json()['token']}"}
+    return dev_token(base, role, sub, division)
 
 
 def service_processes(pid: int) -> list[str]:

@@ -15,7 +15,7 @@ from shared.metrics import ServiceMetrics
 from shared.runtime import ServiceRuntime
 from tests.support.waiting import wait_for
 
-VILLAGE_152531 = "152531100901"  # 正镶白旗 (synthetic village with demo agents)
+VILLAGE_152531 = "152531100901"  # 多伦县 (synthetic village with demo agents)
 VILLAGE_152525 = "152525100901"  # 东乌珠穆沁旗
 
 

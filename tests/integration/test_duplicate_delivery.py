@@ -37,7 +37,7 @@ def test_duplicated_petition_submitted_gives_one_assignment_and_one_petition_ass
     petition_id = event.data["petition_id"]
     docs = list(rt.db[assignment_store.ASSIGNMENTS].find({}))
     assert [d["_id"] for d in docs] == [petition_id]
-    assert docs[0]["status"] == "assigned" and docs[0]["causation_id"] == event.id
+    assert docs[0]["status"] == "assigned" and docs[0]["opened_by"] == event.id
     assert published(rt, "petition.assigned") == 1
     wait_for(lambda: assigned.calls >= 1, what="petition.assigned at its consumer")
     assert [e.correlation_id for e in assigned.events] == [petition_id]

@@ -54,7 +54,7 @@ def test_an_agent_sees_only_their_own_queue(assignment):
         page = listed(assignment, "agent", agent_id, agent["division"])
 
         assert ids(page) == {p for p in PETITIONS if agent_of(assignment, p)["id"] == agent_id}
-        assert {item["agent"]["id"] for item in page["items"]} == {agent_id}
+        assert {item["holder"]["id"] for item in page["items"]} == {agent_id}
         assert page["total"] == len(page["items"])
 
 
@@ -89,9 +89,9 @@ def test_assignments_are_paginated(assignment):
 
 def test_the_list_filters_by_status(assignment):
     assert listed(assignment, "admin", "admin-1", "152500", status="assigned")["total"] == len(PETITIONS)
-    assert listed(assignment, "admin", "admin-1", "152500", status="awaiting_coordinator")["total"] == 0
+    assert listed(assignment, "admin", "admin-1", "152500", status="queued")["total"] == 0
 
-    response = assignment.client.get(URL, query_string={"status": "closed"},
+    response = assignment.client.get(URL, query_string={"status": "awaiting_coordinator"},
                                      headers=auth(assignment.settings, "admin", "admin-1", "152500"))
     assert {e["field"] for e in problem_of(response, 422, "validation-failed")["errors"]} == {"status"}
 
@@ -116,9 +116,11 @@ def test_one_assignment_shows_its_agent_level_and_reason(assignment):
     one = response.get_json()
     assert one["petition_id"] == "pet-v1" and one["division"] == VILLAGE
     assert one["status"] == "assigned" and one["level"] == "village"
-    assert one["agent"] == agent_of(assignment, "pet-v1")
+    assert {k: one["holder"][k] for k in ("id", "name", "division")} == \
+        {k: agent_of(assignment, "pet-v1")[k] for k in ("id", "name", "division")}
     assert one["reason"].startswith("village agent with the lowest load")
-    assert one["assigned_at"].endswith("+08:00") and one["first_contact_due"].endswith("+08:00")
+    assert one["received_at"].endswith("+08:00")
+    assert one["clocks"]["first_contact"]["due_at"].endswith("+08:00")
 
 
 def test_the_assigned_agent_reads_their_assignment_and_another_agent_gets_404(assignment):

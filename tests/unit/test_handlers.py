@@ -68,14 +68,15 @@ def assignment_ctx():
 
 
 def test_a_submitted_petition_is_assigned_and_the_assignment_event_waits_in_the_outbox(assignment_ctx):
-    deliver(assignment_handlers.build(assignment_ctx), submitted())
+    cause = submitted()
+    deliver(assignment_handlers.build(assignment_ctx), cause)
     stored = assignment_ctx.db[assignment_store.ASSIGNMENTS].find_one({"_id": "pet-1"})
-    assert (stored["status"], stored["agent_id"], stored["level"]) == ("assigned", "agt-a", "village")
-    assert stored["first_contact_due"] == datetime(2025, 3, 2, 2, 0, tzinfo=timezone.utc)
+    assert (stored["status"], stored["holder"]["id"], stored["level"]) == ("assigned", "agt-a", "village")
+    assert stored["clocks"]["first_contact"]["due_at"] == datetime(2025, 3, 2, 2, 0, tzinfo=timezone.utc)
     [message] = stored["outbox"]
-    assert message["type"] == "petition.assigned"
+    assert (message["type"], message["sequence"]) == ("petition.assigned", 1)
     assert message["data"]["agent"] == {"id": "agt-a", "name": "agt-a（示例）", "division": VILLAGE}
-    assert message["causation_id"] == stored["causation_id"]
+    assert message["causation_id"] == cause.id
 
 
 def test_a_redelivered_submission_is_assigned_only_once(assignment_ctx):
@@ -91,23 +92,23 @@ def test_the_second_petition_goes_to_the_less_loaded_village_agent(assignment_ct
     handlers = assignment_handlers.build(assignment_ctx)
     deliver(handlers, submitted("pet-1"))
     deliver(handlers, submitted("pet-2"))
-    agents = [d["agent_id"] for d in assignment_ctx.db[assignment_store.ASSIGNMENTS].find({}).sort("_id", 1)]
+    agents = [d["holder"]["id"] for d in assignment_ctx.db[assignment_store.ASSIGNMENTS].find({}).sort("_id", 1)]
     assert agents == ["agt-a", "agt-b"]
 
 
 def test_the_petitioners_chosen_agent_gets_the_petition(assignment_ctx):
     deliver(assignment_handlers.build(assignment_ctx), submitted(preferred="agt-chosen"))
     stored = assignment_ctx.db[assignment_store.ASSIGNMENTS].find_one({"_id": "pet-1"})
-    assert (stored["agent_id"], stored["reason"]) == ("agt-chosen", "chosen by the petitioner")
+    assert (stored["holder"]["id"], stored["reason"]) == ("agt-chosen", "chosen by the petitioner")
 
 
-def test_without_an_agent_the_petition_awaits_a_coordinator_and_nothing_is_announced():
+def test_without_an_agent_the_petition_is_queued_for_the_township_coordinator_and_that_is_announced():
     ctx = context("assignment", assignment_store.INDEXES)
     deliver(assignment_handlers.build(ctx), submitted())
     stored = ctx.db[assignment_store.ASSIGNMENTS].find_one({"_id": "pet-1"})
-    assert stored["status"] == "awaiting_coordinator"
-    assert stored["agent_id"] is None
-    assert stored["outbox"] == []
+    assert (stored["status"], stored["level"], stored["holder"]) == ("queued", "township", None)
+    [message] = stored["outbox"]
+    assert (message["type"], message["data"]["level"]) == ("assignment.queued", "township")
 
 
 def _intake_with_petition():
@@ -159,8 +160,8 @@ def test_reporting_counts_each_event_once_on_its_village_and_every_division_abov
     deliver(handlers, event)
     deliver(handlers, assigned())
     for division in (VILLAGE, VILLAGE[:9], "152531", "152500"):
-        assert reporting_store.summary(ctx.db, division, None, None) == {
-            "submitted": 1, "assigned": 1, "mediation_requested": 0}
+        counted = reporting_store.summary(ctx.db, division, None, None)
+        assert {name: value for name, value in counted.items() if value} == {"submitted": 1, "assigned": 1}
     assert reporting_store.summary(ctx.db, "152502", None, None)["submitted"] == 0
 
 
