@@ -14,6 +14,9 @@ NAMES = tuple(SPECS)
 ROUTES = (
     ("/api/v1/petitions", "intake"),
     ("/api/v1/auth", "intake"),
+    ("/api/v1/tracking", "intake"),
+    ("/api/v1/agents", "intake"),
+    ("/api/v1/policies", "intake"),
     ("/api/v1/assignments", "assignment"),
     ("/api/v1/staff/agents", "assignment"),
     ("/api/v1/departments", "assignment"),

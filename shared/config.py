@@ -72,6 +72,20 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DAIBAN_DUE_SOON_FRACTION", "0.8",
              "A clock warns (`assignment.due_soon`) once this fraction of its span has passed."),
     Variable("DAIBAN_CLOCK_INTERVAL", "30", "Seconds between the clock scheduler's passes."),
+    Variable("DAIBAN_FEEDBACK_DAYS", "30", "Days after closure during which the petitioner may rate the result."),
+    Variable("DAIBAN_DUPLICATE_THRESHOLD", "0.5",
+             "Word-overlap (0–1) above which an open petition of the same petitioner and village is offered "
+             "as a possible duplicate."),
+    Variable("DAIBAN_MAX_PHOTO_BYTES", "10485760", "Largest photo attachment."),
+    Variable("DAIBAN_MAX_AUDIO_BYTES", "20971520", "Largest audio attachment."),
+    Variable("DAIBAN_MAX_VIDEO_BYTES", "52428800", "Largest video attachment."),
+    Variable("DAIBAN_TRACKING_ATTEMPTS", "10",
+             "Tracking-code look-ups allowed per client address and per petition number in each window."),
+    Variable("DAIBAN_TRACKING_WINDOW", "600", "The window of DAIBAN_TRACKING_ATTEMPTS, in seconds."),
+    Variable("DAIBAN_HOTLINE_WEIGHTS", "0.1,0.5,0.4",
+             "Weights of the response, resolution and satisfaction rates in the combined score (接诉即办)."),
+    Variable("DAIBAN_BASIC_SATISFACTION_WEIGHT", "0.9",
+             "How much a 'basically satisfied' counts in the satisfaction rate."),
     Variable("DAIBAN_TOKEN_TTL", "86400", "Lifetime of development tokens, in seconds."),
     Variable("DAIBAN_DEMO_DATA", "true in development, false in production",
              "Load the league's synthetic demo agents at start when the agents collection is empty."),
@@ -133,9 +147,20 @@ def _local_slas(raw: str) -> dict:
         raise ConfigError(f"DAIBAN_LOCAL_SLAS is not JSON: {exc}") from exc
     for banner, levels in (slas.items() if isinstance(slas, dict) else [(None, None)]):
         if not (isinstance(banner, str) and len(banner) == 6 and banner.isdigit() and isinstance(levels, dict)
-                and set(levels) <= _SLA_KEYS and all(isinstance(v, int) and v > 0 for v in levels.values())):
+                and set(levels) <= _SLA_KEYS
+                and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in levels.values())):
             raise ConfigError(f"DAIBAN_LOCAL_SLAS takes {{banner: {{{', '.join(sorted(_SLA_KEYS))}: n}}}}")
     return slas
+
+
+def _weights(raw: str) -> tuple[float, float, float]:
+    try:
+        weights = tuple(float(w) for w in raw.split(","))
+    except ValueError as exc:
+        raise ConfigError(f"DAIBAN_HOTLINE_WEIGHTS takes three numbers, got {raw!r}") from exc
+    if len(weights) != 3 or any(w < 0 for w in weights) or abs(sum(weights) - 1) > 1e-6:
+        raise ConfigError("DAIBAN_HOTLINE_WEIGHTS takes three non-negative weights adding up to 1")
+    return weights
 
 
 def _ports(raw: str) -> tuple[int, ...]:
@@ -189,6 +214,15 @@ class Settings:
     due_soon_fraction: float = 0.8
     clock_interval: float = 30.0
     token_ttl: int = 86400
+    feedback_days: int = 30
+    duplicate_threshold: float = 0.5
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_audio_bytes: int = 20 * 1024 * 1024
+    max_video_bytes: int = 50 * 1024 * 1024
+    tracking_attempts: int = 10
+    tracking_window: int = 600
+    hotline_weights: tuple[float, float, float] = (0.1, 0.5, 0.4)
+    basic_satisfaction_weight: float = 0.9
     demo_data: bool = True
     log_level: str = "INFO"
     host: str = "127.0.0.1"
@@ -240,6 +274,15 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         due_soon_fraction=_float(env, "DAIBAN_DUE_SOON_FRACTION", 0.8),
         clock_interval=_float(env, "DAIBAN_CLOCK_INTERVAL", 30.0),
         token_ttl=_int(env, "DAIBAN_TOKEN_TTL", 86400, minimum=60),
+        feedback_days=_int(env, "DAIBAN_FEEDBACK_DAYS", 30, minimum=1),
+        duplicate_threshold=_float(env, "DAIBAN_DUPLICATE_THRESHOLD", 0.5),
+        max_photo_bytes=_int(env, "DAIBAN_MAX_PHOTO_BYTES", 10 * 1024 * 1024, minimum=1024),
+        max_audio_bytes=_int(env, "DAIBAN_MAX_AUDIO_BYTES", 20 * 1024 * 1024, minimum=1024),
+        max_video_bytes=_int(env, "DAIBAN_MAX_VIDEO_BYTES", 50 * 1024 * 1024, minimum=1024),
+        tracking_attempts=_int(env, "DAIBAN_TRACKING_ATTEMPTS", 10, minimum=1),
+        tracking_window=_int(env, "DAIBAN_TRACKING_WINDOW", 600, minimum=1),
+        hotline_weights=_weights(env.get("DAIBAN_HOTLINE_WEIGHTS", "0.1,0.5,0.4")),
+        basic_satisfaction_weight=_float(env, "DAIBAN_BASIC_SATISFACTION_WEIGHT", 0.9),
         demo_data=_bool(env.get("DAIBAN_DEMO_DATA",
                                 "false" if env.get("DAIBAN_ENV") == "production" else "true")),
         log_level=env.get("DAIBAN_LOG_LEVEL", "INFO").upper(),
@@ -264,6 +307,12 @@ def validate(settings: Settings) -> None:
             raise ConfigError("production needs AMQP_URL pointing at RabbitMQ")
         if not settings.mongo_url:
             raise ConfigError("production needs MONGO_URL: the in-memory store keeps nothing")
+    if not 0 < settings.duplicate_threshold <= 1:
+        raise ConfigError("DAIBAN_DUPLICATE_THRESHOLD must be above 0 and at most 1")
+    if not 0 <= settings.basic_satisfaction_weight <= 1:
+        raise ConfigError("DAIBAN_BASIC_SATISFACTION_WEIGHT must be between 0 and 1")
+    if settings.clock_interval <= 0 or settings.relay_interval <= 0:
+        raise ConfigError("DAIBAN_CLOCK_INTERVAL and DAIBAN_RELAY_INTERVAL must be positive")
     if not 0 < settings.due_soon_fraction < 1:
         raise ConfigError("DAIBAN_DUE_SOON_FRACTION must be between 0 and 1")
     if settings.heartbeat and sum(settings.retry_delays) >= settings.heartbeat / 2:

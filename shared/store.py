@@ -103,6 +103,11 @@ class _SerializedDatabase:
     def unwrapped(self):
         return self._database
 
+    @property
+    def lock(self):
+        """Held around every operation; take it when using ``unwrapped`` directly (e.g. GridFS)."""
+        return self._lock
+
     def __getitem__(self, name: str) -> _SerializedCollection:
         return _SerializedCollection(self._database[name], self._lock)
 

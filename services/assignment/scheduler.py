@@ -46,8 +46,10 @@ class Scheduler:
             self._thread = None
 
     def _run(self) -> None:
-        while not self._stop.wait(self._ctx.settings.clock_interval):
+        while True:  # a first pass at start: what fell due while nothing ran is raised at once
             try:
                 tick(self._ctx)
             except Exception:
                 log.exception("clock scheduler pass failed")
+            if self._stop.wait(self._ctx.settings.clock_interval):
+                return

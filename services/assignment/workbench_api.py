@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
+from shared import divisions
 from shared.http import Problem, field_error, requires
 
 from . import access, service, store, workflow
@@ -72,7 +73,7 @@ def accept(petition_id):
 def decline(body, petition_id):
     """Decline with a reason: the petition is matched to another agent or queued for the coordinator."""
     def decide(ctx, doc, now, policy):
-        step = workflow.decline(doc, body["reason_code"], now)
+        step = workflow.decline(doc, body["reason_code"], now, body["note"])
         after = {**doc, **step.changes}
         return step.then(service.match_step(ctx, after, now, policy))
     return _act(petition_id, decide)
@@ -167,7 +168,9 @@ def reassign(body, petition_id):
 def take(petition_id):
     """A coordinator handles the petition directly."""
     def decide(ctx, doc, now, policy):
-        me = {"id": g.principal.sub, "name": f"{doc['level']} coordinator", "division": g.principal.division}
+        place = divisions.get(g.principal.division)
+        me = {"id": g.principal.sub, "name": f"{place.name if place else g.principal.division}协调员",
+              "division": g.principal.division}
         return workflow.take(doc, me, now, policy)
     return _act(petition_id, decide, access.require_coordinator)
 

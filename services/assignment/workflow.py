@@ -113,10 +113,12 @@ def accept(doc: dict, now: datetime, policy: Policy) -> Step:
                                           "accepted_at": now, "handling_due": handling["due_at"]})])
 
 
-def decline(doc: dict, reason_code: str, now: datetime) -> Step:
+def decline(doc: dict, reason_code: str, now: datetime, note_text: str = "") -> Step:
     _require(doc, ASSIGNED)
     agent_id = doc["holder"]["id"]
-    return Step("decline", {"declined_by": sorted(set(doc["declined_by"]) | {agent_id}), "holder": None},
+    notes = doc["notes"] + ([{"at": now, "by": agent_id, "text": note_text, "public": False}] if note_text else [])
+    return Step("decline", {"declined_by": sorted(set(doc["declined_by"]) | {agent_id}), "holder": None,
+                            "notes": notes},
                 [("assignment.declined", {"petition_id": doc["_id"], "agent_id": agent_id,
                                           "reason_code": reason_code, "declined_at": now})])
 

@@ -1,20 +1,17 @@
-"""intake's HTTP API: submit a petition, read it, list one's own."""
+"""intake's petition API: submit online or, as an agent, offline for a petitioner; read; list one's own."""
 from __future__ import annotations
-
-from datetime import date
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from shared.events import new_event
-from shared.http import Problem, field_error, requires
-from shared.http.auth import STAFF
+from shared.http import Problem, field_error, require_scope, requires
 from shared.http.pagination import PageArgs
 from shared.logs import correlation_id_var
-from shared.privacy import subject_ref
+from shared.privacy import FieldCipher, subject_ref
 
-from . import domain, messages, store
-from .schemas import PetitionCreate, PetitionOut, PetitionPage
+from . import access, messages, personal, store, submission
+from .schemas import OfflinePetitionOut, PetitionOut, PetitionPage
+from .submission_schemas import OfflinePetitionCreate, PetitionCreate
 
 blp = Blueprint("petitions", __name__, url_prefix="/api/v1/petitions",
                 description="Submit a petition, follow its progress")
@@ -29,26 +26,35 @@ def _ctx():
 @blp.arguments(PetitionCreate)
 @blp.response(201, PetitionOut)
 def submit(body):
-    """Submit a petition; answers its number and the dates the law gives.
+    """Submit a petition online; answers its number and the dates the law gives.
 
-    With an ``Idempotency-Key`` header, repeating the same body answers the same petition (201 with
-    ``Idempotent-Replayed: true``); the same key with another body is refused (422)."""
+    A similar open petition of the same petitioner in the same village is answered 409
+    ``possible-duplicate`` with ``possible_duplicate_of``; send again with ``confirm_not_duplicate: true``
+    to file it anyway. With an ``Idempotency-Key`` header, repeating the same body answers the same
+    petition (201 with ``Idempotent-Replayed: true``); the same key with another body is refused (422)."""
     ctx = _ctx()
-    ref = subject_ref(ctx.settings, g.principal.sub)
+    filing = submission.file_petition(ctx, body, subject_ref(ctx.settings, g.principal.sub), _idempotency_key(),
+                                      g.request_id)
+    return _created(ctx, filing)
+
+
+@blp.route("/offline", methods=["POST"])
+@requires("agent")
+@blp.arguments(OfflinePetitionCreate)
+@blp.response(201, OfflinePetitionOut)
+def submit_offline(body):
+    """An agent enters a petition for a petitioner met offline (home visit, reception point, patrol,
+    horseback, phone). The answer carries the tracking code (查询码) to give the petitioner: with the
+    petition number it lets them follow it on the portal without an account."""
+    ctx = _ctx()
+    require_scope(g.principal, body["division"])
+    entry = {"by": g.principal.sub, "channel": body["channel"], **body["entry"]}
     key = _idempotency_key()
-    if key:
-        earlier = store.find_by_idempotency_key(ctx.db, ref, key)
-        if earlier is not None:
-            return _replay(earlier, body)
-    petition = _build(ctx, body, ref, key)
-    try:
-        store.insert_petition(ctx.db, petition, [_submitted_event(petition)])
-    except store.DuplicateIdempotencyKey:
-        return _replay(store.find_by_idempotency_key(ctx.db, ref, key), body)
-    ctx.nudge_relay(store.PETITIONS, petition["_id"])
-    correlation_id_var.set(petition["_id"])
-    g.correlation_id = petition["_id"]
-    return _present(petition), 201, {"Location": f"{blp.url_prefix}/{petition['_id']}"}
+    # an agent's keys are the agent's own: two agents entering for one herder never share a key
+    key = f"agent:{g.principal.sub}:{key}" if key else None
+    filing = submission.file_petition(ctx, body, personal.identity_ref(ctx.settings, body["contact"]), key,
+                                      g.request_id, entry=entry)
+    return _created(ctx, filing)
 
 
 @blp.route("", methods=["GET"])
@@ -59,27 +65,32 @@ def list_mine(page_args):
     """The caller's own petitions, newest first."""
     ctx = _ctx()
     page = store.list_for_petitioner(ctx.db, subject_ref(ctx.settings, g.principal.sub), page_args)
-    return {**page, "items": [_present(p) for p in page["items"]]}
+    return {**page, "items": [present(p, ctx) for p in page["items"]]}
 
 
 @blp.route("/<petition_id>", methods=["GET"])
-@requires("petitioner", *STAFF)
+@requires("petitioner", "agent", *access.HANDLING_STAFF)
 @blp.response(200, PetitionOut)
 def read(petition_id):
-    """One petition: its status, its agent once assigned, and its public timeline."""
+    """One petition: its status, its agent once assigned, and its public timeline. Staff reads are audited."""
     ctx = _ctx()
     petition = store.get(ctx.db, petition_id)
-    if petition is None or not _may_read(ctx, petition):
+    if petition is None or not access.may_read(ctx.settings, g.principal, petition):
         raise Problem(404, detail="no such petition", errors=[field_error("petition_id", "not found")])
+    if g.principal.role != "petitioner":
+        store.record_read(ctx.db, petition_id, g.principal, ctx.clock())
     g.correlation_id = petition_id
-    return _present(petition)
+    return present(petition, ctx, with_contact=True)
 
 
-def _may_read(ctx, petition) -> bool:
-    principal = g.principal
-    if principal.role == "petitioner":
-        return petition["petitioner_ref"] == subject_ref(ctx.settings, principal.sub)
-    return principal.covers(petition["division"])
+def _created(ctx, filing: submission.Filing):
+    petition = filing.petition
+    correlation_id_var.set(petition["_id"])
+    g.correlation_id = petition["_id"]
+    headers = {"Location": f"{blp.url_prefix}/{petition['_id']}"}
+    if filing.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return {**present(petition, ctx, with_contact=True), "tracking_code": filing.tracking_code}, 201, headers
 
 
 def _idempotency_key() -> str | None:
@@ -90,43 +101,20 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def _replay(earlier: dict, body: dict):
-    if earlier.get("request_fingerprint") != domain.fingerprint(body):
-        raise Problem(422, "idempotency-key-reused",
-                      "this Idempotency-Key was used with a different request body",
-                      errors=[field_error("Idempotency-Key", "already used with another body")])
-    return _present(earlier), 201, {"Location": f"{blp.url_prefix}/{earlier['_id']}", "Idempotent-Replayed": "true"}
-
-
-def _build(ctx, body: dict, ref: str, key: str | None) -> dict:
-    now = ctx.clock()
-    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what BSON keeps: answer = stored = event
-    zone = ctx.settings.timezone
-    banner = body["division"][:6]
-    dates = domain.statutory_dates(now, zone)
-    serial = store.next_serial(ctx.db, banner, domain.local_day(now, zone))
-    return {
-        "_id": domain.new_petition_id(), "number": domain.petition_number(banner, now, zone, serial),
-        "status": domain.SUBMITTED, **body, "petitioner_ref": ref, "received_at": now, "updated_at": now,
-        "deadlines": {"receipt_notice_due": dates.receipt_notice_due.isoformat(),
-                      "handling_due": dates.handling_due.isoformat()},
-        "assigned_agent": None, "level": None, "timeline": domain.received_entries(now, dates),
-        "idempotency_key": key, "request_fingerprint": domain.fingerprint(body) if key else None,
-    }
-
-
-def _submitted_event(petition: dict):
-    return new_event("petition.submitted", {
-        "petition_id": petition["_id"], "number": petition["number"], "category": petition["category"],
-        "channel": petition["channel"], "language": petition["language"],
-        "petitioner_ref": petition["petitioner_ref"], "preferred_agent_id": petition["preferred_agent_id"],
-        "received_at": petition["received_at"],
-        "deadlines": {k: date.fromisoformat(v) for k, v in petition["deadlines"].items()},
-    }, division=petition["division"], correlation_id=petition["_id"], causation_id=g.request_id)
-
-
-def _present(petition: dict) -> dict:
+def present(petition: dict, ctx, with_contact: bool = False) -> dict:
+    """The petition as its reader sees it: timeline in their language, contact details only when allowed."""
     language = messages.language_of(request.headers.get("Accept-Language"), petition.get("language", "zh"))
     timeline = [{"kind": e["kind"], "at": e["at"], "message": messages.render(e["kind"], e["params"], language)}
                 for e in petition.get("timeline", [])]
-    return {**petition, "timeline": timeline}
+    contact = petition.get("contact")
+    view = {**petition, "timeline": timeline, "contact_masked": (contact or {}).get("masked"), "contact": None,
+            "group": _group_view(petition.get("group"))}
+    if with_contact and contact:
+        view["contact"] = personal.open_person(FieldCipher(ctx.settings), contact)
+    return view
+
+
+def _group_view(group: dict | None) -> dict | None:
+    if not group:
+        return None
+    return {"size": group["size"], "representatives": [p.get("masked") for p in group["representatives"]]}

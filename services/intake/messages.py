@@ -5,8 +5,8 @@ A timeline entry stores codes (a level, a clock, an outcome ...); they are named
 reader's language, when the entry is read."""
 from __future__ import annotations
 
-LEVEL_NAMES = {"zh": {"village": "村（嘎查）", "township": "乡镇（苏木）", "banner": "旗县"},
-               "en": {"village": "village", "township": "township", "banner": "banner"}}
+LEVEL_NAMES = {"zh": {"village": "村（嘎查）", "township": "乡镇（苏木）", "banner": "旗县", "league": "盟"},
+               "en": {"village": "village", "township": "township", "banner": "banner", "league": "league"}}
 
 NAMES = {
     "level": LEVEL_NAMES, "from_level": LEVEL_NAMES, "to_level": LEVEL_NAMES,
@@ -33,6 +33,11 @@ NAMES = {
                "administrative_ruling": "an administrative ruling",
                "licensing_or_penalty": "a licensing or penalty procedure",
                "party_discipline_appeal": "a party-member appeal"}},
+    "satisfaction": {"zh": {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"},
+                     "en": {"satisfied": "satisfied", "basically_satisfied": "basically satisfied",
+                            "dissatisfied": "dissatisfied"}},
+    "review_kind": {"zh": {"review": "复查", "re_review": "复核"},
+                    "en": {"review": "a review", "re_review": "a re-review"}},
     "outcome": {"zh": {"support": "支持", "explain": "解释说明", "not_support": "不支持"},
                 "en": {"support": "supported", "explain": "explained", "not_support": "not supported"}},
     "clock": {
@@ -87,6 +92,21 @@ TEMPLATES = {
                      "You are welcome to rate the result."},
     "overdue": {"zh": "时限提醒：{clock}已于{due_at}届满。",
                 "en": "Time limit passed: {clock} was due {due_at}."},
+    "rated": {"zh": "您已对办理结果作出评价：{satisfaction}。感谢您的反馈。",
+              "en": "You rated the result: {satisfaction}. Thank you for your feedback."},
+    "review_requested": {"zh": "您已申请{review_kind}，事项将由上一级机关重新办理，并在30日内作出书面答复"
+                               "（《信访工作条例》第三十五、三十六条）。",
+                         "en": "You asked for {review_kind}: the organ one level up takes the matter on again and "
+                               "answers in writing within 30 days (Articles 35 and 36 of the Regulations)."},
+    "review_closed": {"zh": "复查意见已在{level}作出，处理意见：{outcome}。如不服，可自收到之日起30日内申请复核"
+                            "（《信访工作条例》第三十六条）。",
+                      "en": "The review was answered at {level} level. Decision: {outcome}. If you disagree you may "
+                            "ask for a re-review within 30 days (Article 36 of the Regulations)."},
+    "re_review_closed": {"zh": "复核意见已在{level}作出，处理意见：{outcome}。依照《信访工作条例》第三十六条，本事项办理终结；"
+                               "对复核意见不服，仍以同一事实和理由提出的，不再受理。",
+                         "en": "The re-review was answered at {level} level. Decision: {outcome}. Under Article 36 "
+                               "of the Regulations the matter is now final: the same claim on the same facts and "
+                               "reasons is not accepted again."},
 }
 
 

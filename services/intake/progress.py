@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
+from .aftercare import FINAL_ROUND
 from .domain import ASSIGNED, assigned_entry, timeline_entry
 
 QUEUED, ACCEPTED, IN_PROGRESS = "queued", "accepted", "in_progress"
@@ -99,10 +100,18 @@ def extended(data: dict, moment: Moment) -> Step:
                                handling_due=due))
 
 
+# the timeline entry of an answer, by review round: the first answer, the review's (复查), the re-review's (复核)
+CLOSED_ENTRIES = {0: "closed", 1: "review_closed", 2: "re_review_closed"}
+
+
 def closed(data: dict, _: Moment) -> Step:
+    review_round = data.get("review_round") or 0
     answer = {key: data[key] for key in ("outcome", "answer", "legal_basis", "closed_at", "on_time")}
-    return Step({"status": CLOSED, "level": data["level"], "answer": answer},
-                timeline_entry("closed", data["closed_at"], level=data["level"], outcome=data["outcome"]))
+    fields = {"status": CLOSED, "level": data["level"], "answer": {**answer, "review_round": review_round}}
+    if review_round >= FINAL_ROUND:
+        fields["final"] = True
+    return Step(fields, timeline_entry(CLOSED_ENTRIES[review_round], data["closed_at"], level=data["level"],
+                                       outcome=data["outcome"]))
 
 
 def overdue(data: dict, moment: Moment) -> Step:

@@ -13,6 +13,8 @@ from shared.idempotency import Outcome, apply_once
 
 PETITIONS = "petitions"
 SERIALS = "petition_serials"
+READS = "petition_reads"
+FINISHED = ("closed", "routed_out")
 STREAM = "assignment"  # the events assignment produces about a petition, numbered 1, 2, 3 ...
 
 INDEXES = {
@@ -24,6 +26,7 @@ INDEXES = {
         IndexModel([("division", ASCENDING), ("received_at", DESCENDING)]),
         IndexModel([("outbox.id", ASCENDING)], sparse=True),
     ],
+    READS: [IndexModel([("petition_id", ASCENDING), ("at", DESCENDING)])],
 }
 
 
@@ -47,6 +50,22 @@ def insert_petition(db, petition: dict, events: list[Event]) -> None:
         if key and find_by_idempotency_key(db, petition["petitioner_ref"], key) is not None:
             raise DuplicateIdempotencyKey() from exc
         raise
+
+
+def open_petitions_of(db, petitioner_ref: str, division: str) -> list[dict]:
+    """The petitioner's petitions in this village that are still being handled."""
+    return list(db[PETITIONS].find({"petitioner_ref": petitioner_ref, "division": division,
+                                    "status": {"$nin": list(FINISHED)}},
+                                   {"title": 1, "description": 1, "number": 1, "status": 1}))
+
+
+def find_by_number(db, number: str) -> dict | None:
+    return db[PETITIONS].find_one({"number": number})
+
+
+def record_read(db, petition_id: str, principal, at) -> None:
+    """Every read of a petition by staff is audited."""
+    db[READS].insert_one({"petition_id": petition_id, "role": principal.role, "sub": principal.sub, "at": at})
 
 
 def find_by_idempotency_key(db, petitioner_ref: str, key: str) -> dict | None:

@@ -9,7 +9,7 @@ from shared import divisions
 from shared.http import requires, require_scope
 
 from . import store
-from .domain import COUNTERS, RATES, rates
+from .domain import COUNTERS, RATES, all_rates
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Aggregate figures, never personal data")
@@ -51,11 +51,13 @@ SummaryOut = Schema.from_dict({
 def summary(query):
     """Counts for a division, rolled up from its villages (division=152500: the whole league), and the
     rates the league measures: closure (办结率), on time (及时办结率), settled at the grassroots
-    (化解在基层率) and pushed up to the banner (矛盾上交)."""
+    (化解在基层率) and pushed up to the banner (矛盾上交); and the hotline evaluation (接诉即办) over the
+    petitioners' ratings: response, resolution and satisfaction rates and their combined score."""
     require_scope(g.principal, query["division"])
     day_from = query["date_from"].isoformat() if query["date_from"] else None
     day_to = query["date_to"].isoformat() if query["date_to"] else None
     division = divisions.get(query["division"])
-    totals = store.summary(current_app.extensions["daiban"].db, division.code, day_from, day_to)
+    ctx = current_app.extensions["daiban"]
+    totals = store.summary(ctx.db, division.code, day_from, day_to)
     return {"division": division.code, "name": division.name, "level": division.level,
-            "from": day_from, "to": day_to, **totals, "rates": rates(totals)}
+            "from": day_from, "to": day_to, **totals, "rates": all_rates(totals, ctx.settings)}

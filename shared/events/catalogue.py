@@ -34,6 +34,8 @@ CATALOGUE: dict[str, EventType] = {t.name: t for t in (
               "A petition was received (online, or entered by an agent for an offline channel)."),
     EventType("petition.review_requested", 1, I, (A, R), s.ReviewRequested,
               "The petitioner asked the next-higher organ for review (复查) or re-review (复核)."),
+    EventType("petition.rated", 1, I, (R,), s.PetitionRated,
+              "The petitioner gave feedback on the result (the comment stays in intake)."),
     EventType("agent.registered", 1, A, (I,), s.AgentProfile, "A coordinator registered an agent."),
     EventType("agent.updated", 1, A, (I,), s.AgentProfile, "An agent's public profile, capacity or state changed."),
     EventType("agent.deactivated", 1, A, (I,), s.AgentDeactivated, "An agent no longer takes petitions."),

@@ -200,3 +200,16 @@ class ReviewRequested(Schema):
     petition_id = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(REVIEW_KINDS))
     requested_at = fields.AwareDateTime(required=True)
+
+
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")  # 满意 / 基本满意 / 不满意
+
+
+class PetitionRated(Schema):
+    petition_id = fields.String(required=True)
+    agent_id = fields.String(required=True, allow_none=True, metadata={"description": "who held it at closure"})
+    level = fields.String(required=True, allow_none=True, validate=validate.OneOf(LEVELS))
+    satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
+    solved = fields.Boolean(required=True, metadata={"description": "the petitioner says it was solved"})
+    contacted = fields.Boolean(required=True, metadata={"description": "the petitioner says they were contacted"})
+    rated_at = fields.AwareDateTime(required=True)

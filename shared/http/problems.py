@@ -1,5 +1,8 @@
 """Errors as RFC 9457 ``application/problem+json``, with a stable ``type`` per kind of error and the
-fields at fault in ``errors`` (``[{"field": "title", "message": "..."}]``)."""
+fields at fault in ``errors`` (``[{"field": "title", "message": "..."}]``).
+
+Every problem leaves through ``response``, which answers in the request's language (``Accept-Language``:
+English by default, Chinese when preferred; see ``i18n``) and says which in ``Content-Language``."""
 from __future__ import annotations
 
 import logging
@@ -7,6 +10,8 @@ from typing import Any, Iterable
 
 from flask import Response, json
 from werkzeug.exceptions import HTTPException
+
+from . import i18n
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +67,20 @@ def field_error(field: str, message: str) -> dict:
     return {"field": field, "message": message}
 
 
-def response(problem: Problem, instance: str | None = None) -> Response:
-    resp = Response(json.dumps(problem.to_dict(instance), ensure_ascii=False),
-                    status=problem.status, mimetype=MEDIA_TYPE)
+def response(problem: Problem, instance: str | None = None, language: str | None = None) -> Response:
+    """The problem document, in ``language`` (by default the one the request prefers)."""
+    language = language if language in i18n.LANGUAGES else i18n.request_language()
+    body = problem.to_dict(instance)
+    try:
+        body = i18n.localise(body, language)
+    except Exception:  # a translation is a courtesy: the problem is answered in English regardless
+        log.warning("could not localise a problem document", exc_info=True)
+        language = i18n.ENGLISH
+    resp = Response(json.dumps(body, ensure_ascii=False), status=problem.status, mimetype=MEDIA_TYPE)
     for key, value in problem.headers.items():
         resp.headers[key] = value
+    resp.headers["Content-Language"] = language
+    resp.vary.add("Accept-Language")
     return resp
 
 

@@ -38,7 +38,7 @@ def test_relay_keeps_events_in_the_outbox_while_the_broker_is_cut_and_publishes_
         for i in range(n):
             answer = client.post("/api/v1/petitions", headers=headers, json={
                 "title": f"饮水问题 {i}", "description": "村里的水井坏了，需要修理。",
-                "division": VILLAGE_152531, "category": "suggestion"})
+                "division": VILLAGE_152531, "category": "suggestion", "confirm_not_duplicate": True})
             assert answer.status_code == 201, answer.get_json()
             ids.append(answer.get_json()["id"])
         return ids

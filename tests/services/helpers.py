@@ -41,8 +41,13 @@ class Service:
         self._handlers[parsed.type](parsed, validate_data(parsed))
 
     def stored(self) -> dict[str, int]:
-        """Documents per collection: the whole of what this service keeps."""
-        return {name: self.db[name].count_documents({}) for name in self.db.list_collection_names()}
+        """Documents per collection: everything this service keeps, but the reference data it seeds at
+        start (the policy library), which no request writes."""
+        return {name: self.db[name].count_documents({}) for name in self.db.list_collection_names()
+                if name not in REFERENCE_COLLECTIONS}
+
+
+REFERENCE_COLLECTIONS = {"policies", "policy_library"}
 
 
 class SteppingClock:

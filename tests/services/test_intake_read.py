@@ -16,7 +16,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def submit(service, sub="wx-owner", division=VILLAGE):
     headers = auth(service.settings, "petitioner", sub, VILLAGE)
-    response = service.client.post(URL, json=petition_body(division=division), headers=headers)
+    # the same text again is a deliberate new filing here, not a duplicate
+    response = service.client.post(URL, json=petition_body(division=division, confirm_not_duplicate=True),
+                                   headers=headers)
     assert response.status_code == 201
     return response.get_json()
 
@@ -50,11 +52,10 @@ def test_another_petitioner_is_told_it_does_not_exist(intake):
 @pytest.mark.parametrize("role, division", [
     ("coordinator", "152525100"),      # the township
     ("coordinator", "152525"),         # the banner
-    ("agent", VILLAGE),                # the village
-    ("reporter", "152500"),            # the league
+    ("mediator", "152525100"),
     ("admin", "152500"),
 ])
-def test_staff_whose_division_covers_the_village_read_it(intake, role, division):
+def test_handling_staff_whose_division_covers_the_village_read_it(intake, role, division):
     petition = submit(intake)
 
     response = read(intake, petition["id"], role, "staff-1", division)
@@ -67,14 +68,21 @@ def test_staff_whose_division_covers_the_village_read_it(intake, role, division)
     ("coordinator", "152525101"),      # the neighbouring township
     ("coordinator", "152531"),         # another banner
     ("agent", "152525100902"),         # another village code
-    ("department", "152531"),
+    ("agent", VILLAGE),                # the village, but the agent does not hold it
 ])
-def test_staff_outside_the_division_are_told_it_does_not_exist(intake, role, division):
+def test_staff_outside_the_division_or_not_holding_it_are_told_it_does_not_exist(intake, role, division):
     petition = submit(intake)
 
     response = read(intake, petition["id"], role, "staff-1", division)
 
     problem_of(response, 404, "not-found")
+
+
+@pytest.mark.parametrize("role", ["reporter", "department"])
+def test_reporters_and_departments_never_read_a_raw_petition(intake, role):
+    petition = submit(intake)
+
+    problem_of(read(intake, petition["id"], role, "staff-1", "152500"), 403, "forbidden")
 
 
 def test_an_unknown_petition_is_404(intake):

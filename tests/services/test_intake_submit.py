@@ -51,7 +51,7 @@ def test_serial_counts_per_banner_and_day(make_service):
     intake = make_service("intake", clock=SteppingClock(LOCAL_APRIL_1))
 
     first = submit(intake).get_json()["number"]
-    second = submit(intake).get_json()["number"]
+    second = submit(intake, petition_body(confirm_not_duplicate=True)).get_json()["number"]
     other_banner = submit(intake, petition_body(division=OTHER_BANNER_VILLAGE)).get_json()["number"]
 
     assert (first, second) == ("152525-20250401-00001", "152525-20250401-00002")

@@ -81,7 +81,10 @@ def test_every_event_the_catalogue_sends_to_reporting_has_a_rule_and_every_count
     assert set(handlers.build(context("reporting"))) == sent
     assert domain.counters_for("petition.vanished", {}) == ()
     reachable = set(domain.SIMPLE.values()) | {"department_objected", "escalated", "escalated_to_banner", "closed",
-                                               "closed_village", "closed_township", "closed_banner", "closed_on_time"}
+                                               "closed_village", "closed_township", "closed_banner", "closed_league", "closed_on_time",
+                                               "review_requested", "re_review_requested", "rated", "satisfied",
+                                               "basically_satisfied", "dissatisfied", "solved",
+                                               "contacted_by_petitioner"}
     assert reachable == set(domain.COUNTERS)
 
 
@@ -139,7 +142,8 @@ def test_the_summary_answers_every_counter_and_the_rates_and_documents_them(serv
     assert {name: body[name] for name in domain.COUNTERS} == {**domain.empty_summary(), "submitted": 2, "closed": 1,
                                                               "closed_village": 1}
     assert body["rates"] == {"closure_rate": 0.5, "on_time_rate": 0.0, "grassroots_rate": 1.0,
-                             "escalation_to_banner_rate": 0.0}
+                             "escalation_to_banner_rate": 0.0, "response_rate": None, "resolution_rate": None,
+                             "satisfaction_rate": None, "combined_score": None}
     schemas = client.get("/docs/reporting/openapi.json").get_json()["components"]["schemas"]
     assert "化解在基层率" in schemas["Rates"]["properties"]["grassroots_rate"]["description"]
     assert "矛盾上交" in schemas["Summary"]["properties"]["escalated_to_banner"]["description"]

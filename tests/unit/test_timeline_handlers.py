@@ -122,7 +122,8 @@ def test_closure_records_the_written_answer_and_the_level(intake):
                    event("petition.closed", 3))
     assert (petition["status"], petition["level"]) == ("closed", "township")
     assert petition["answer"] == {"outcome": "support", "answer": "路灯已于三月十日修复。",
-                                  "legal_basis": "《信访工作条例》第三十二条", "closed_at": at(10), "on_time": True}
+                                  "legal_basis": "《信访工作条例》第三十二条", "closed_at": at(10), "on_time": True,
+                                  "review_round": 0}
     assert petition["timeline"][-1] == {"kind": "closed", "at": at(10),
                                         "params": {"level": "township", "outcome": "support"}}
 

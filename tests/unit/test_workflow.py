@@ -190,11 +190,19 @@ def test_accepting_stops_the_receipt_notice_and_starts_the_handling_clock():
                                                     "handling_due": LATER + timedelta(days=60)})]
 
 
+def test_a_decline_note_is_kept_as_an_internal_note():
+    doc = in_state(ASSIGNED)
+    step = workflow.decline(doc, "unavailable", LATER, "在外放牧两周")
+
+    assert step.changes["notes"][-1] == {"at": LATER, "by": "agt-1", "text": "在外放牧两周", "public": False}
+    assert [name for name, _ in step.events] == ["assignment.declined"]
+
+
 def test_declining_releases_the_petition_and_remembers_who_declined():
     doc = in_state(ASSIGNED)
     step = workflow.decline(doc, "conflict_of_interest", LATER)
 
-    assert step.changes == {"declined_by": ["agt-1"], "holder": None}
+    assert step.changes == {"declined_by": ["agt-1"], "holder": None, "notes": doc["notes"]}
     assert step.events == [("assignment.declined", {"petition_id": "pet-1", "agent_id": "agt-1",
                                                     "reason_code": "conflict_of_interest", "declined_at": LATER})]
 
