@@ -636,3 +636,29 @@ def test_of_several_final_petitions_the_most_alike_is_answered(intake, clock):
     found = aftercare_store.final_matter_for(intake.db, ref, VILLAGE, "村口道路坑洼不平，雨天积水严重，无法通行。", 0.2)
 
     assert found["_id"] == road != lamp
+
+
+def test_a_new_petition_on_a_final_matter_is_answered_with_the_explanation_and_not_filed(intake, clock):
+    petition_id = final_petition(intake, clock)
+    clock.now = ANSWERED + timedelta(days=60)
+    before = intake.stored()
+    again = petition_body(description="村口的路灯坏了，晚上出行不安全，请尽快修好村口路灯。")
+
+    response = intake.client.post(URL, json=again, headers=auth(intake.settings, "petitioner", OWNER, VILLAGE))
+
+    problem = problem_of(response, 409, "matter-final")
+    assert problem["final_petition"]["id"] == petition_id
+    assert "Article 36" in problem["detail"]
+    assert intake.stored() == before, "nothing filed, no serial number used"
+    chinese = intake.client.post(URL, json=again, headers={**auth(intake.settings, "petitioner", OWNER, VILLAGE),
+                                                           "Accept-Language": "zh-CN"})
+    assert "第三十六条" in problem_of(chinese, 409, "matter-final")["detail"]
+
+
+def test_another_matter_of_the_same_petitioner_is_filed_after_a_final_one(intake, clock):
+    final_petition(intake, clock)
+    other = petition_body(title="草场被占", description="邻居把羊群赶进我家打草场，草场被踩坏。")
+
+    response = intake.client.post(URL, json=other, headers=auth(intake.settings, "petitioner", OWNER, VILLAGE))
+
+    assert response.status_code == 201, response.get_data(as_text=True)
