@@ -2,13 +2,14 @@
 (复查) or re-review (复核). Both are creating POSTs of the petition's owner and accept ``Idempotency-Key``."""
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from shared.events import new_event
 from shared.events.schemas import REVIEW_KINDS, SATISFACTION
 from shared.http import Problem, field_error, requires
+from shared.http.idempotency import idempotency_key, reused
 from shared.http.fields import LocalDateTime
 
 from . import access, aftercare, aftercare_store, domain, store
@@ -172,18 +173,9 @@ def _event(petition: dict, name: str, data: dict):
                      causation_id=g.request_id, sequence=aftercare.next_sequence(petition))
 
 
-def idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not (1 <= len(key) <= 128):
-        raise Problem(400, "invalid-idempotency-key", "Idempotency-Key must be 1 to 128 characters",
-                      errors=[field_error("Idempotency-Key", "1 to 128 characters")])
-    return key
-
-
 def _replay(earlier: dict, fingerprint: str, receipt: dict):
     if earlier.get("request_fingerprint") != fingerprint:
-        raise Problem(422, "idempotency-key-reused", "this Idempotency-Key was used with a different request body",
-                      errors=[field_error("Idempotency-Key", "already used with another body")])
+        raise reused()
     return receipt, 201, {"Idempotent-Replayed": "true"}
 
 

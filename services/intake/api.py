@@ -5,6 +5,7 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from shared.http import Problem, field_error, require_scope, requires
+from shared.http.idempotency import idempotency_key
 from shared.http.pagination import PageArgs
 from shared.logs import correlation_id_var
 from shared.privacy import FieldCipher, subject_ref
@@ -33,7 +34,7 @@ def submit(body):
     to file it anyway. With an ``Idempotency-Key`` header, repeating the same body answers the same
     petition (201 with ``Idempotent-Replayed: true``); the same key with another body is refused (422)."""
     ctx = _ctx()
-    filing = submission.file_petition(ctx, body, subject_ref(ctx.settings, g.principal.sub), _idempotency_key(),
+    filing = submission.file_petition(ctx, body, subject_ref(ctx.settings, g.principal.sub), idempotency_key(),
                                       g.request_id)
     return _created(ctx, filing)
 
@@ -49,7 +50,7 @@ def submit_offline(body):
     ctx = _ctx()
     require_scope(g.principal, body["division"])
     entry = {"by": g.principal.sub, "channel": body["channel"], **body["entry"]}
-    key = _idempotency_key()
+    key = idempotency_key()
     # an agent's keys are the agent's own: two agents entering for one herder never share a key
     key = f"agent:{g.principal.sub}:{key}" if key else None
     filing = submission.file_petition(ctx, body, personal.identity_ref(ctx.settings, body["contact"]), key,
@@ -91,14 +92,6 @@ def _created(ctx, filing: submission.Filing):
     if filing.replayed:
         headers["Idempotent-Replayed"] = "true"
     return {**present(petition, ctx, with_contact=True), "tracking_code": filing.tracking_code}, 201, headers
-
-
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not (1 <= len(key) <= 128):
-        raise Problem(400, "invalid-idempotency-key", "Idempotency-Key must be 1 to 128 characters",
-                      errors=[field_error("Idempotency-Key", "1 to 128 characters")])
-    return key
 
 
 def present(petition: dict, ctx, with_contact: bool = False) -> dict:

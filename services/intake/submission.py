@@ -8,6 +8,7 @@ from datetime import date
 
 from shared.events import new_event
 from shared.http import Problem, field_error
+from shared.http.idempotency import reused
 from shared.privacy import FieldCipher
 
 from . import aftercare, aftercare_store, agent_choice, domain, personal, similarity, store, tracking
@@ -42,8 +43,7 @@ def file_petition(ctx, body: dict, petitioner_ref: str, key: str | None, causati
 
 def _replay(ctx, earlier: dict, body: dict) -> Filing:
     if earlier.get("request_fingerprint") != domain.fingerprint(body):
-        raise Problem(422, "idempotency-key-reused", "this Idempotency-Key was used with a different request body",
-                      errors=[field_error("Idempotency-Key", "already used with another body")])
+        raise reused()
     code = FieldCipher(ctx.settings).decrypt(earlier["tracking"]["sealed"]) if earlier.get("tracking") else None
     return Filing(earlier, replayed=True, tracking_code=code)
 

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from shared.http import Problem, field_error, public
+from shared.http.idempotency import idempotency_key
 
 from . import aftercare_api, store, tracking, tracking_store
 from .api import present
@@ -58,7 +59,7 @@ def feedback(body):
     number, code = body.pop("number"), body.pop("code")
     _verified(ctx, number, code)
     return aftercare_api.give_feedback(ctx, lambda: _verified(ctx, number, code, count=False), body,
-                                       aftercare_api.idempotency_key())
+                                       idempotency_key())
 
 
 @blp.route("/review", methods=["POST"])
@@ -71,7 +72,7 @@ def review(body):
     number, code = body.pop("number"), body.pop("code")
     _verified(ctx, number, code)
     return aftercare_api.ask_review(ctx, lambda: _verified(ctx, number, code, count=False), body,
-                                    aftercare_api.idempotency_key())
+                                    idempotency_key())
 
 
 def _verified(ctx, number: str, code: str, count: bool = True) -> dict:

@@ -34,6 +34,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from shared.http import Problem, field_error, requires
+from shared.http.idempotency import idempotency_key
 from shared.http.fields import LocalDateTime
 from shared.http.pagination import PageArgs, page_schema
 from shared.privacy import subject_ref
@@ -133,7 +134,7 @@ def upload(form, petition_id):
     part = _single_file_part()
     sniffed, size, digest = _inspect(part.stream, ctx.settings)
     uploader = _uploader(ctx)
-    key = _idempotency_key()
+    key = idempotency_key()
     if key:
         earlier = store.find_by_idempotency_key(ctx.db, uploader, key)
         if earlier is not None:
@@ -243,14 +244,6 @@ def _uploader(ctx) -> dict:
     if principal.role == "petitioner":
         return {"role": "petitioner", "id": subject_ref(ctx.settings, principal.sub)}
     return {"role": principal.role, "id": principal.sub}
-
-
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not (1 <= len(key) <= 128):
-        raise Problem(400, "invalid-idempotency-key", "Idempotency-Key must be 1 to 128 characters",
-                      errors=[field_error("Idempotency-Key", "1 to 128 characters")])
-    return key
 
 
 def _replay(earlier: dict, petition_id: str, digest: str):
