@@ -33,6 +33,9 @@ def _proxy(url: str):
     options = next(iter(middleware.targets.values()))
 
     def forward(environ, start_response):
+        client = environ.get("REMOTE_ADDR", "")
+        earlier = environ.get("HTTP_X_FORWARDED_FOR")
+        environ = {**environ, "HTTP_X_FORWARDED_FOR": f"{earlier}, {client}" if earlier else client}
         return middleware.proxy_to(options, environ["PATH_INFO"], "/")(environ, start_response)
     return forward
 

@@ -47,7 +47,7 @@ def wait_ready(url: str, timeout: float) -> bool:
 
 def up(settings: Settings) -> int:
     print(f"declared queues: {', '.join(declare_all(settings, list(NAMES)))}", flush=True)
-    env = {**os.environ, "AMQP_URL": settings.amqp_url}
+    env = {**os.environ, "AMQP_URL": settings.amqp_url, "DAIBAN_PROXY_HOPS": "1"}  # behind the gateway
     children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands(settings)}
     stopping = False
 

@@ -74,7 +74,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DAIBAN_CLOCK_INTERVAL", "30", "Seconds between the clock scheduler's passes."),
     Variable("DAIBAN_FEEDBACK_DAYS", "30", "Days after closure during which the petitioner may rate the result."),
     Variable("DAIBAN_DUPLICATE_THRESHOLD", "0.5",
-             "Word-overlap (0–1) above which an open petition of the same petitioner and village is offered "
+             "Word-overlap (0–1) at or above which an open petition of the same petitioner and village is offered "
              "as a possible duplicate."),
     Variable("DAIBAN_MAX_PHOTO_BYTES", "10485760", "Largest photo attachment."),
     Variable("DAIBAN_MAX_AUDIO_BYTES", "20971520", "Largest audio attachment."),
@@ -97,6 +97,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DAIBAN_SERVICE_URLS", "(unset: http://127.0.0.1:<DAIBAN_SERVICE_PORTS>)",
              "Where the gateway finds each service, e.g. `intake=http://intake-api:8000,notify=http://notify-api:8000` "
              "(containers). Services not named use 127.0.0.1 and their port."),
+    Variable("DAIBAN_PROXY_HOPS", "0",
+             "How many trusted proxies (the gateway: 1) stand before a service; their X-Forwarded-For gives "
+             "the client's address (per-address limits). `daiban up` sets 1 for the services it starts."),
     Variable("DAIBAN_WEB_WORKERS", "1",
              "gunicorn worker processes per service API. Above 1 needs MONGO_URL (an in-memory store "
              "cannot be shared between processes)."),
@@ -151,6 +154,16 @@ def _local_slas(raw: str) -> dict:
                 and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in levels.values())):
             raise ConfigError(f"DAIBAN_LOCAL_SLAS takes {{banner: {{{', '.join(sorted(_SLA_KEYS))}: n}}}}")
     return slas
+
+
+def _check_fernet_key(key: str) -> None:
+    from cryptography.fernet import Fernet
+    try:
+        Fernet(key.encode())
+    except (ValueError, TypeError) as exc:
+        raise ConfigError("DAIBAN_DATA_KEY must be a Fernet key: 32 bytes, url-safe base64 "
+                          "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+                          ) from exc
 
 
 def _weights(raw: str) -> tuple[float, float, float]:
@@ -229,6 +242,7 @@ class Settings:
     port: int = 8000
     service_ports: tuple[int, ...] = (8001, 8002, 8003, 8004, 8005)
     service_urls: tuple[tuple[str, str], ...] = ()
+    proxy_hops: int = 0
     web_workers: int = 1
     web_threads: int = 8
     extra: dict = field(default_factory=dict)
@@ -290,6 +304,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "DAIBAN_PORT", 8000, minimum=1),
         service_ports=_ports(env.get("DAIBAN_SERVICE_PORTS", "8001,8002,8003,8004,8005")),
         service_urls=_service_urls(env.get("DAIBAN_SERVICE_URLS", "")),
+        proxy_hops=_int(env, "DAIBAN_PROXY_HOPS", 0),
         web_workers=_int(env, "DAIBAN_WEB_WORKERS", 1, minimum=1),
         web_threads=_int(env, "DAIBAN_WEB_THREADS", 8, minimum=1),
     )
@@ -307,6 +322,8 @@ def validate(settings: Settings) -> None:
             raise ConfigError("production needs AMQP_URL pointing at RabbitMQ")
         if not settings.mongo_url:
             raise ConfigError("production needs MONGO_URL: the in-memory store keeps nothing")
+    if settings.data_key:
+        _check_fernet_key(settings.data_key)
     if not 0 < settings.duplicate_threshold <= 1:
         raise ConfigError("DAIBAN_DUPLICATE_THRESHOLD must be above 0 and at most 1")
     if not 0 <= settings.basic_satisfaction_weight <= 1:

@@ -47,13 +47,13 @@ def record_review_request(db, petition: dict, review: dict, entry: dict, event: 
 
 def final_matter_for(db, petitioner_ref: str, division: str, text: str, threshold: float) -> dict | None:
     """The petitioner's final petition (re-reviewed and answered, 条例 第三十六条) in the same village
-    whose text is most alike ``text``, if that likeness is above ``threshold``: the stored petition,
+    whose text is most alike ``text``, if that likeness is at or above ``threshold``: the stored petition,
     with ``similarity`` (0–1) added. None when there is none."""
     best: tuple[float, dict] | None = None
     for petition in db[PETITIONS].find({"petitioner_ref": petitioner_ref, "division": division, "final": True},
                                        HIDDEN):
         score = similarity(text, petition_text(petition))
-        if score > threshold and (best is None or score > best[0]):
+        if score >= threshold and (best is None or score > best[0]):
             best = (score, petition)
     if best is None:
         return None

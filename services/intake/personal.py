@@ -3,9 +3,11 @@ display, and reduced to a keyed reference when a stable identity is needed (dupl
 Names, phones and ID numbers never go into events or logs."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
-from shared.privacy import FieldCipher, mask_name, mask_phone, subject_ref
+from shared.privacy import FieldCipher, mask_name, mask_phone
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -33,10 +35,12 @@ def is_id_number(value: str) -> bool:
 
 
 def identity_ref(settings, contact: dict) -> str:
-    """The same person gives the same reference: by ID number when known, else by phone."""
-    if contact.get("id_number"):
-        return subject_ref(settings, f"id:{contact['id_number'].upper()}")
-    return subject_ref(settings, f"phone:{normalise_phone(contact['phone'])}")
+    """The same person gives the same reference: by ID number when known, else by phone. Keyed in its
+    own namespace, so no account's subject id can ever produce it (``subject_ref`` keys ``subject:``)."""
+    value = f"id:{contact['id_number'].upper()}" if contact.get("id_number") \
+        else f"phone:{normalise_phone(contact['phone'])}"
+    digest = hmac.new(settings.secret.encode(), f"identity:{value}".encode(), hashlib.sha256).hexdigest()
+    return f"idr_{digest[:32]}"
 
 
 def seal_person(cipher: FieldCipher, person: dict) -> dict:

@@ -39,7 +39,8 @@ def assigned(data: dict, _: Moment) -> Step:
 
 
 def queued(data: dict, _: Moment) -> Step:
-    return Step({"status": QUEUED, "level": data["level"]},
+    # nobody holds it while it waits: the former holder no longer reads it or counts it as open
+    return Step({"status": QUEUED, "level": data["level"], "assigned_agent": None},
                 timeline_entry("queued", data["queued_at"], level=data["level"]))
 
 

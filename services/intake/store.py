@@ -68,8 +68,11 @@ def record_read(db, petition_id: str, principal, at) -> None:
     db[READS].insert_one({"petition_id": petition_id, "role": principal.role, "sub": principal.sub, "at": at})
 
 
-def find_by_idempotency_key(db, petitioner_ref: str, key: str) -> dict | None:
-    return db[PETITIONS].find_one({"petitioner_ref": petitioner_ref, "idempotency_key": key})
+def find_by_idempotency_key(db, petitioner_ref: str | None, key: str) -> dict | None:
+    """``petitioner_ref`` None: the key is its owner's alone (an agent's), whoever the petitioner."""
+    query = {"idempotency_key": key} if petitioner_ref is None else {"petitioner_ref": petitioner_ref,
+                                                                      "idempotency_key": key}
+    return db[PETITIONS].find_one(query)
 
 
 def get(db, petition_id: str) -> dict | None:

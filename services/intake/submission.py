@@ -25,8 +25,10 @@ class Filing:
 
 def file_petition(ctx, body: dict, petitioner_ref: str, key: str | None, causation_id: str,
                   entry: dict | None = None) -> Filing:
+    # an agent's keys belong to the agent: the same key for another herder is a reuse, not a new filing
+    key_owner = None if entry is not None else petitioner_ref
     if key:
-        earlier = store.find_by_idempotency_key(ctx.db, petitioner_ref, key)
+        earlier = store.find_by_idempotency_key(ctx.db, key_owner, key)
         if earlier is not None:
             return _replay(ctx, earlier, body)
     agent_choice.check_preferred_agent(ctx.db, body.get("preferred_agent_id"), body["division"])
@@ -36,7 +38,7 @@ def file_petition(ctx, body: dict, petitioner_ref: str, key: str | None, causati
     try:
         store.insert_petition(ctx.db, petition, [_submitted_event(petition, causation_id)])
     except store.DuplicateIdempotencyKey:
-        return _replay(ctx, store.find_by_idempotency_key(ctx.db, petitioner_ref, key), body)
+        return _replay(ctx, store.find_by_idempotency_key(ctx.db, key_owner, key), body)
     ctx.nudge_relay(store.PETITIONS, petition["_id"])
     return Filing(petition, tracking_code=code)
 

@@ -11,6 +11,7 @@ import uuid
 from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..logs import correlation_id_var, request_id_var, service_var
 from . import problems
@@ -48,6 +49,8 @@ def create_service_app(context, blueprints, title: str, description: str = "") -
         api.register_blueprint(blueprint)
     if not settings.is_production:
         api.register_blueprint(devtoken_blp)
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)
     _register_operations(app, context)
     _register_request_hooks(app, context)
     _register_error_handlers(app)

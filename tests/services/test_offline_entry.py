@@ -274,6 +274,27 @@ def test_the_same_key_with_another_place_of_entry_is_422(intake):
     assert intake.stored() == before
 
 
+def test_an_agents_key_reused_for_another_herder_is_422_not_a_second_filing(intake):
+    enter(intake, **{"Idempotency-Key": "visit-1"})
+    before = intake.stored()
+    other_herder = offline_body(contact={"name": "其其格", "phone": "13800002222"})
+
+    response = enter(intake, other_herder, **{"Idempotency-Key": "visit-1"})
+
+    problem_of(response, 422, "idempotency-key-reused")
+    assert intake.stored() == before
+
+
+def test_two_agents_may_use_the_same_key(intake):
+    first = enter(intake, **{"Idempotency-Key": "visit-1"}).get_json()
+
+    other = enter(intake, offline_body(contact={"name": "其其格", "phone": "13800002222"}),
+                  sub="agt-152525100901-2", **{"Idempotency-Key": "visit-1"})
+
+    assert other.status_code == 201, other.get_data(as_text=True)
+    assert other.get_json()["id"] != first["id"]
+
+
 def test_without_a_key_a_second_entry_of_the_same_matter_is_a_possible_duplicate(intake):
     first = enter(intake).get_json()
 

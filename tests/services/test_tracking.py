@@ -234,3 +234,21 @@ def test_the_attempts_are_counted_in_the_store_so_every_worker_shares_them(intak
     assert counts == {"ip:192.0.2.1": ATTEMPTS, f"number:{petition['number']}": ATTEMPTS}
     problem_of(look_up(other_worker, petition["number"], petition["tracking_code"], client="192.0.2.2"),
                429, "too-many-requests")
+
+
+def test_behind_the_gateway_the_limit_counts_the_client_address_it_forwards(make_service):
+    from tests.support.services import make_settings
+    intake = make_service("intake", make_settings(DAIBAN_TRACKING_ATTEMPTS="2", DAIBAN_PROXY_HOPS="1"))
+    query = {"number": "152525-20250301-09999", "code": "23456789"}
+
+    def look_up(client: str) -> int:
+        return intake.client.get("/api/v1/tracking", query_string=query,
+                                 headers={"X-Forwarded-For": client}).status_code
+
+    first_client = [look_up("203.0.113.7") for _ in range(3)]
+    other_client = look_up("198.51.100.9")
+
+    assert first_client == [404, 404, 429]
+    assert other_client == 429, "the number's own budget is spent too"
+    query["number"] = "152525-20250301-09998"
+    assert look_up("198.51.100.9") == 404, "another client and number still have their budgets"

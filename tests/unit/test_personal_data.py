@@ -141,7 +141,7 @@ def test_the_reference_reveals_neither_phone_nor_id_and_depends_on_the_secret():
     by_id = personal.identity_ref(SETTINGS, {"id_number": VALID_ID})
     by_phone = personal.identity_ref(SETTINGS, {"phone": "13900001234"})
 
-    assert by_id.startswith("ref_") and by_phone.startswith("ref_")
+    assert by_id.startswith("idr_") and by_phone.startswith("idr_")
     assert VALID_ID not in by_id and VALID_ID[-8:] not in by_id
     assert "13900001234" not in by_phone and "00001234" not in by_phone
     assert by_id != personal.identity_ref(OTHER_SECRET, {"id_number": VALID_ID})
@@ -188,3 +188,15 @@ def test_masks_keep_only_the_first_character_of_the_name_and_the_ends_of_the_pho
     sealed = personal.seal_person(FieldCipher(SETTINGS), {"name": name, "phone": phone})
 
     assert sealed["masked"] == masked
+
+
+def test_no_account_subject_can_produce_an_offline_petitioners_reference():
+    from shared.privacy import subject_ref
+    phone, id_number = "13900001234", VALID_ID
+    herder = personal.identity_ref(SETTINGS, {"phone": phone, "id_number": None})
+    by_id = personal.identity_ref(SETTINGS, {"phone": None, "id_number": id_number})
+
+    forged = {subject_ref(SETTINGS, sub) for sub in (f"phone:{phone}", phone, f"id:{id_number}", id_number,
+                                                     f"identity:phone:{phone}")}
+
+    assert herder not in forged and by_id not in forged
