@@ -34,11 +34,24 @@ def ensure_indexes(db: Database, indexes: IndexSpec) -> None:
         models = list(models)
         if models and is_in_memory(db):
             # mongomock's create_indexes drops partialFilterExpression; its create_index keeps it
+            existing = db[collection].index_information()
             for model in models:
                 options = dict(model.document)
-                db[collection].create_index(list(options.pop("key").items()), **options)
+                key = list(options.pop("key").items())
+                if _same_index(existing.get(options["name"]), key, options):
+                    # MongoDB does nothing for an index already there; mongomock would check the stored
+                    # documents for uniqueness again, ignoring partialFilterExpression (a restart fails)
+                    continue
+                db[collection].create_index(key, **options)
         elif models:
             db[collection].create_indexes(models)
+
+
+def _same_index(current: dict | None, key: list, options: dict) -> bool:
+    if current is None:
+        return False
+    wanted = {"key": key, **{name: value for name, value in options.items() if name != "name"}}
+    return {name: value for name, value in current.items() if name != "v"} == wanted
 
 
 def ping(db: Database) -> None:

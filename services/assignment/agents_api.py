@@ -16,6 +16,8 @@ from shared.events.schemas import AGENT_KINDS, LANGUAGES, SUBJECTS
 from shared.http import Problem, field_error, require_scope, requires
 from shared.http.auth import scope_prefix
 from shared.http.fields import LocalDateTime
+from shared.http.idempotency import doc as idempotency_doc
+from shared.http.idempotency import fingerprint, idempotency_key, reused, scoped
 from shared.http.pagination import page_schema
 
 from . import agents_store as store
@@ -123,16 +125,43 @@ def _distinct(values: list[str]) -> list[str]:
 @requires(*ROLES)
 @blp.arguments(AgentCreate)
 @blp.response(201, AgentOut)
+@blp.doc(**idempotency_doc("agent"))
 def register(body):
-    """Register an agent in the caller's division; emits agent.registered."""
+    """Register an agent in the caller's division; emits agent.registered.
+
+    With ``Idempotency-Key`` (the caller's own), the same key and body answer the agent registered
+    first (201 with ``Idempotent-Replayed: true``, no second agent or event); the same key with
+    another body is refused (422)."""
+    key = idempotency_key()
     require_scope(g.principal, body["division"])
+    scoped_key = scoped(g.principal.role, g.principal.sub, key) if key is not None else None
+    if scoped_key is not None:
+        earlier = store.find_by_idempotency_key(_ctx().db, scoped_key)
+        if earlier is not None:
+            return _replay(earlier, body)
     now = _now()
     agent = {"_id": store.new_agent_id(), **body, "languages": _distinct(body["languages"]),
              "specialities": _distinct(body["specialities"]), "level": LEVEL_BY_LENGTH[len(body["division"])],
              "synthetic": False, "announced": True, "created_at": now, "updated_at": now}
-    agent = store.insert(_ctx().db, agent, [store.profile_event("agent.registered", agent, g.request_id)])
+    if scoped_key is not None:
+        agent.update(idempotency_key=scoped_key, request_fingerprint=fingerprint(body))
+    try:
+        agent = store.insert(_ctx().db, agent, [store.profile_event("agent.registered", agent, g.request_id)])
+    except store.DuplicateIdempotencyKey:
+        return _replay(store.find_by_idempotency_key(_ctx().db, scoped_key), body)
     _ctx().nudge_relay()
-    return _answer(agent, 201, Location=f"{blp.url_prefix}/{agent['_id']}")
+    return _answer(agent, 201, Location=_location(agent))
+
+
+def _replay(earlier: dict, body: dict):
+    """The agent an earlier request with this key registered, as it is now; nothing created, nothing emitted."""
+    if earlier.get("request_fingerprint") != fingerprint(body):
+        raise reused()
+    return _answer(earlier, 201, Location=_location(earlier), **{"Idempotent-Replayed": "true"})
+
+
+def _location(agent: dict) -> str:
+    return f"{blp.url_prefix}/{agent['_id']}"
 
 
 @blp.route("", methods=["GET"])

@@ -6,6 +6,7 @@ import uuid
 from typing import Callable, Iterable
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from shared import outbox
 from shared.events import Event, InvalidEvent, new_event
@@ -21,8 +22,14 @@ HIDDEN = (outbox.OUTBOX, "outbox_lease")
 
 INDEXES = {
     AGENTS: [IndexModel([("division", ASCENDING), ("active", ASCENDING)]),
-             IndexModel([("outbox.id", ASCENDING)], sparse=True)],
+             IndexModel([("outbox.id", ASCENDING)], sparse=True),
+             IndexModel([("idempotency_key", ASCENDING)], unique=True,
+                        partialFilterExpression={"idempotency_key": {"$type": "string"}})],
 }
+
+
+class DuplicateIdempotencyKey(Exception):
+    """Another request with the same (caller-scoped) Idempotency-Key created its agent first."""
 
 
 def _without_outbox() -> dict:
@@ -49,9 +56,22 @@ def deactivated_event(agent: dict, reason: str, causation_id: str | None) -> Eve
 
 
 def insert(db, agent: dict, events: Iterable[Event]) -> dict:
+    """The agent and its events in one insert; DuplicateIdempotencyKey when its key was used meanwhile."""
     document = outbox.new_document(agent, events)
-    db[AGENTS].insert_one(document)
+    try:
+        db[AGENTS].insert_one(document)
+    except DuplicateKeyError as exc:
+        # ask the store, not the error text: mongomock's message does not name the index
+        key = agent.get("idempotency_key")
+        if key and find_by_idempotency_key(db, key) is not None:
+            raise DuplicateIdempotencyKey() from exc
+        raise
     return {k: v for k, v in document.items() if k not in HIDDEN}
+
+
+def find_by_idempotency_key(db, key: str) -> dict | None:
+    """The agent an earlier request with this (caller-scoped) key created, or None."""
+    return db[AGENTS].find_one({"idempotency_key": key}, _without_outbox())
 
 
 def get(db, agent_id: str) -> dict | None:

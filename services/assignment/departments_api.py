@@ -10,6 +10,8 @@ from shared import divisions
 from shared.events.envelope import BANNER_CODE
 from shared.http import Problem, field_error, require_scope, requires
 from shared.http.fields import LocalDateTime
+from shared.http.idempotency import doc as idempotency_doc
+from shared.http.idempotency import fingerprint, idempotency_key, reused, scoped
 from shared.http.pagination import page_schema
 
 from . import departments_store as store
@@ -61,18 +63,44 @@ def _ctx():
 @requires("coordinator", "admin")
 @blp.arguments(DepartmentCreate)
 @blp.response(201, DepartmentOut)
+@blp.doc(**idempotency_doc("department"))
 def register(body):
-    """Register a department of a banner; only a coordinator or admin of that banner or above."""
+    """Register a department of a banner; only a coordinator or admin of that banner or above.
+
+    With ``Idempotency-Key`` (the caller's own), the same key and body answer the department
+    registered first (201 with ``Idempotent-Replayed: true``); the same key with another body is
+    refused (422)."""
+    key = idempotency_key()
     require_scope(g.principal, body["banner"], "banner")
+    scoped_key = scoped(g.principal.role, g.principal.sub, key) if key is not None else None
+    if scoped_key is not None:
+        earlier = store.find_by_idempotency_key(_ctx().db, scoped_key)
+        if earlier is not None:
+            return _replay(earlier, body)
     now = _ctx().clock()
     department = {"_id": store.new_department_id(), **body, "version": 1,
                   "created_at": now.replace(microsecond=now.microsecond // 1000 * 1000)}
+    if scoped_key is not None:
+        department.update(idempotency_key=scoped_key, request_fingerprint=fingerprint(body))
     try:
         store.insert(_ctx().db, department)
+    except store.DuplicateIdempotencyKey:
+        return _replay(store.find_by_idempotency_key(_ctx().db, scoped_key), body)
     except store.DuplicateName:
         raise Problem(409, "duplicate-department", "the banner already has a department of that name",
                       errors=[field_error("name", "already exists in this banner")]) from None
-    return department, 201, {"Location": f"{blp.url_prefix}/{department['_id']}"}
+    return department, 201, {"Location": _location(department)}
+
+
+def _replay(earlier: dict, body: dict):
+    """The department an earlier request with this key registered; nothing created."""
+    if earlier.get("request_fingerprint") != fingerprint(body):
+        raise reused()
+    return earlier, 201, {"Location": _location(earlier), "Idempotent-Replayed": "true"}
+
+
+def _location(department: dict) -> str:
+    return f"{blp.url_prefix}/{department['_id']}"
 
 
 @blp.route("", methods=["GET"])

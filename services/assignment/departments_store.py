@@ -11,12 +11,18 @@ from shared.http.pagination import paginate
 DEPARTMENTS = "departments"
 
 INDEXES = {
-    DEPARTMENTS: [IndexModel([("banner", ASCENDING), ("name", ASCENDING)], unique=True)],
+    DEPARTMENTS: [IndexModel([("banner", ASCENDING), ("name", ASCENDING)], unique=True),
+                  IndexModel([("idempotency_key", ASCENDING)], unique=True,
+                             partialFilterExpression={"idempotency_key": {"$type": "string"}})],
 }
 
 
 class DuplicateName(Exception):
     """The banner already has a department of that name."""
+
+
+class DuplicateIdempotencyKey(Exception):
+    """Another request with the same (caller-scoped) Idempotency-Key created its department first."""
 
 
 def new_department_id() -> str:
@@ -27,8 +33,17 @@ def insert(db, department: dict) -> dict:
     try:
         db[DEPARTMENTS].insert_one(department)
     except DuplicateKeyError:
+        # ask the store, not the error text: mongomock's message does not name the index
+        key = department.get("idempotency_key")
+        if key and find_by_idempotency_key(db, key) is not None:
+            raise DuplicateIdempotencyKey() from None
         raise DuplicateName(department["name"]) from None
     return department
+
+
+def find_by_idempotency_key(db, key: str) -> dict | None:
+    """The department an earlier request with this (caller-scoped) key created, or None."""
+    return db[DEPARTMENTS].find_one({"idempotency_key": key})
 
 
 def get(db, department_id: str) -> dict | None:

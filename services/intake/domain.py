@@ -2,8 +2,6 @@
 Pure Python: no Flask, no pymongo, no kombu."""
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -44,8 +42,10 @@ def new_petition_id() -> str:
 
 
 def fingerprint(body: dict) -> str:
-    """Same request body, same fingerprint (for Idempotency-Key checks)."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    """Same request body, same fingerprint (for Idempotency-Key checks): the shared one, imported here so
+    this module stays free of Flask."""
+    from shared.http.idempotency import fingerprint as shared_fingerprint
+    return shared_fingerprint(body)
 
 
 def timeline_entry(kind: str, at: datetime, **params) -> dict:

@@ -147,6 +147,69 @@ def test_registering_needs_a_token(registry):
     problem_of(registry.client.post(URL, json=body()), 401, "unauthenticated")
 
 
+# --- Idempotency-Key -------------------------------------------------------------------------------
+
+def keyed(service, key="reg-1", sub="coord-1", **overrides):
+    return register(service, {**as_(service, sub=sub), "Idempotency-Key": key}, **overrides)
+
+
+def registered_events(service) -> int:
+    return sum(1 for document in service.db[agents_store.AGENTS].find()
+               for message in document.get("outbox", []) if message["type"] == "agent.registered")
+
+
+def test_the_same_key_and_body_register_one_agent_with_one_event(registry):
+    first = keyed(registry)
+    again = keyed(registry)
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.get_json() == first.get_json()
+    assert again.headers["Location"] == first.headers["Location"] and again.headers["ETag"] == '"1"'
+    assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    assert agent_count(registry) == 1 and registered_events(registry) == 1
+    assert "idempotency_key" not in again.get_json() and "request_fingerprint" not in again.get_json()
+
+
+def test_the_same_key_with_another_body_is_refused_and_changes_nothing(registry):
+    first = keyed(registry).get_json()
+
+    problem = problem_of(keyed(registry, capacity=7), 422, "idempotency-key-reused")
+
+    assert fields_of(problem) == {"Idempotency-Key"}
+    assert agent_count(registry) == 1 and registered_events(registry) == 1
+    assert agents_store.get(registry.db, first["id"])["capacity"] == 6
+
+
+def test_two_coordinators_may_use_the_same_key(registry):
+    one = keyed(registry, sub="coord-1")
+    other = keyed(registry, sub="coord-2")
+
+    assert (one.status_code, other.status_code) == (201, 201)
+    assert one.get_json()["id"] != other.get_json()["id"]
+    assert "Idempotent-Replayed" not in other.headers
+    assert agent_count(registry) == 2 and registered_events(registry) == 2
+
+
+def test_a_key_too_long_is_refused_and_stores_nothing(registry):
+    problem = problem_of(keyed(registry, key="k" * 129), 400, "invalid-idempotency-key")
+
+    assert fields_of(problem) == {"Idempotency-Key"}
+    assert agent_count(registry) == 0
+
+
+def test_a_concurrent_request_with_the_same_key_answers_the_agent_it_created(registry, monkeypatch):
+    first = keyed(registry).get_json()
+    lookups = iter([None])   # the second request looks before the first has inserted
+    real = agents_store.find_by_idempotency_key
+    monkeypatch.setattr(agents_store, "find_by_idempotency_key", lambda db, key: next(lookups, real(db, key)))
+
+    again = keyed(registry)
+
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["id"] == first["id"]
+    assert agent_count(registry) == 1 and registered_events(registry) == 1
+
+
 # --- update ----------------------------------------------------------------------------------------
 
 def patch(service, agent_id, changes, headers=None, if_match=None):

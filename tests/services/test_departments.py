@@ -98,6 +98,61 @@ def test_the_same_name_twice_in_a_banner_is_a_conflict_but_another_banner_may_us
     assert stored(service) == 2
 
 
+def keyed(service, key="dep-key-1", sub="coordinator-1", **overrides):
+    headers = {**auth(service.settings, "coordinator", sub, BANNER), "Idempotency-Key": key}
+    return create(service, headers, **overrides)
+
+
+def test_the_same_key_and_body_register_one_department(service):
+    first = keyed(service)
+    again = keyed(service)
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.get_json() == first.get_json()
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    assert stored(service) == 1
+    assert "idempotency_key" not in again.get_json() and "request_fingerprint" not in again.get_json()
+
+
+def test_the_same_key_with_another_body_is_refused_and_changes_nothing(service):
+    first = keyed(service).get_json()
+
+    problem = problem_of(keyed(service, name="东乌珠穆沁旗自然资源局"), 422, "idempotency-key-reused")
+
+    assert fields_of(problem) == {"Idempotency-Key"}
+    assert stored(service) == 1
+    assert departments_store.get(service.db, first["id"])["name"] == body()["name"]
+
+
+def test_two_coordinators_may_use_the_same_key(service):
+    one = keyed(service, sub="coordinator-1")
+    other = keyed(service, sub="coordinator-2", name="东乌珠穆沁旗自然资源局")
+
+    assert (one.status_code, other.status_code) == (201, 201)
+    assert one.get_json()["id"] != other.get_json()["id"] and "Idempotent-Replayed" not in other.headers
+    assert stored(service) == 2
+
+
+def test_a_key_too_long_is_refused_and_stores_nothing(service):
+    problem = problem_of(keyed(service, key="k" * 129), 400, "invalid-idempotency-key")
+
+    assert fields_of(problem) == {"Idempotency-Key"}
+    assert stored(service) == 0
+
+
+def test_a_concurrent_request_with_the_same_key_answers_the_department_it_created(service, monkeypatch):
+    first = keyed(service).get_json()
+    lookups = iter([None])   # the second request looks before the first has inserted
+    real = departments_store.find_by_idempotency_key
+    monkeypatch.setattr(departments_store, "find_by_idempotency_key", lambda db, key: next(lookups, real(db, key)))
+
+    again = keyed(service)
+
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["id"] == first["id"] and stored(service) == 1
+
+
 @pytest.fixture
 def departments(service):
     admin = as_(service, "admin", "152500")
