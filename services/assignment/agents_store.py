@@ -74,6 +74,20 @@ def find_by_idempotency_key(db, key: str) -> dict | None:
     return db[AGENTS].find_one({"idempotency_key": key}, _without_outbox())
 
 
+def load_agents(db, agents: list[dict]) -> int:
+    """Upsert by id: loading the same file twice changes nothing."""
+    added = 0
+    for agent in agents:
+        fields = {k: v for k, v in agent.items() if k != "id"}
+        result = db[AGENTS].update_one({"_id": agent["id"]}, {"$setOnInsert": fields}, upsert=True)
+        added += result.upserted_id is not None
+    return added
+
+
+def count_agents(db) -> int:
+    return db[AGENTS].count_documents({})
+
+
 def get(db, agent_id: str) -> dict | None:
     return db[AGENTS].find_one({"_id": agent_id}, _without_outbox())
 

@@ -5,7 +5,7 @@ import json
 import logging
 from importlib import resources
 
-from . import store
+from . import agents_store
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +16,6 @@ def demo_agents() -> list[dict]:
 
 
 def load_if_empty(ctx) -> None:
-    if ctx.settings.demo_data and store.count_agents(ctx.db) == 0:
-        added = store.load_agents(ctx.db, demo_agents())
+    if ctx.settings.demo_data and agents_store.count_agents(ctx.db) == 0:
+        added = agents_store.load_agents(ctx.db, demo_agents())
         log.info("loaded %d synthetic demo agents", added)

@@ -1,4 +1,4 @@
-"""assignment's collections: agents and assignments."""
+"""assignment's assignments collection (the agents collection is agents_store's)."""
 from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -9,7 +9,6 @@ from shared.events import Event
 from shared.http.pagination import paginate
 
 
-AGENTS = "agents"
 ASSIGNMENTS = "assignments"
 OPEN = ("assigned", "accepted")
 
@@ -21,20 +20,6 @@ INDEXES = {
         IndexModel([("outbox.id", ASCENDING)], sparse=True),
     ],
 }
-
-
-def load_agents(db, agents: list[dict]) -> int:
-    """Upsert by id: loading the same file twice changes nothing."""
-    added = 0
-    for agent in agents:
-        fields = {k: v for k, v in agent.items() if k != "id"}
-        result = db[AGENTS].update_one({"_id": agent["id"]}, {"$setOnInsert": fields}, upsert=True)
-        added += result.upserted_id is not None
-    return added
-
-
-def count_agents(db) -> int:
-    return db[AGENTS].count_documents({})
 
 
 def open_cases(db, agent_ids: list[str]) -> dict[str, int]:
@@ -72,6 +57,3 @@ def due_for_check(db, now, banners: tuple[str, ...] = (), limit: int = 200) -> l
         query["banner"] = {"$in": list(banners)}
     return list(db[ASSIGNMENTS].find(query, {"outbox": 0}).sort("next_check_at", ASCENDING).limit(limit))
 
-
-def get_agent(db, agent_id: str) -> dict | None:
-    return db[AGENTS].find_one({"_id": agent_id})

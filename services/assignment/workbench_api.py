@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from shared import divisions
 from shared.http import Problem, field_error, requires
 
-from . import access, service, store, workflow
+from . import access, agents_store, departments_store, service, workflow
 from . import schemas as s
 
 blp = Blueprint("workbench", __name__, url_prefix="/api/v1/assignments",
@@ -176,7 +176,7 @@ def take(petition_id):
 
 
 def _agent_for(ctx, agent_id: str, doc: dict) -> dict:
-    agent = store.get_agent(ctx.db, agent_id)
+    agent = agents_store.get(ctx.db, agent_id)
     within = doc["division"][:9] if doc["level"] in ("village", "township") else doc["division"][:6]
     if agent is None or not agent.get("active") or not agent["division"].startswith(within) \
             or not g.principal.covers(agent["division"]):
@@ -185,7 +185,6 @@ def _agent_for(ctx, agent_id: str, doc: dict) -> dict:
 
 
 def _department(ctx, department_id: str, doc: dict) -> dict:
-    from . import departments_store
     department = departments_store.get(ctx.db, department_id)
     if department is None or department.get("banner") != doc["division"][:6] or not department.get("active", True):
         raise workflow.WorkflowError("invalid-department", f"no active department {department_id} in this banner",

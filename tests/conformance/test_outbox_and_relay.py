@@ -1,7 +1,6 @@
 """The outbox inside each aggregate, and the relay's lease, on every backend."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from services.intake import store as intake_store
@@ -10,7 +9,7 @@ from shared.events import utcnow
 from shared.metrics import ServiceMetrics
 from shared.relay import LEASE, OutboxRelay
 
-from .builders import T0, assigned, insert_petition, petition, submitted
+from .builders import assigned, insert_petition, petition, submitted
 
 PETITIONS = intake_store.PETITIONS
 

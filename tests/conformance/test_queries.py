@@ -41,10 +41,10 @@ def test_find_one_and_update_returns_the_document_after_the_update(db):
 
 def test_loading_the_same_agents_twice_adds_nothing_and_keeps_the_first_values(db):
     agents = [agent("agt-a", VILLAGE), agent("agt-b", VILLAGE[:9], level="township")]
-    assert assignment_store.load_agents(db, agents) == 2
-    assert assignment_store.load_agents(db, [agent("agt-a", VILLAGE, capacity=99)]) == 0
-    assert assignment_store.count_agents(db) == 2
-    assert db[assignment_store.AGENTS].find_one({"_id": "agt-a"})["capacity"] == 8
+    assert agents_store.load_agents(db, agents) == 2
+    assert agents_store.load_agents(db, [agent("agt-a", VILLAGE, capacity=99)]) == 0
+    assert agents_store.count_agents(db) == 2
+    assert db[agents_store.AGENTS].find_one({"_id": "agt-a"})["capacity"] == 8
 
 
 def candidates(db, village, preferred):
@@ -52,7 +52,7 @@ def candidates(db, village, preferred):
 
 
 def test_candidates_are_the_village_and_township_agents_plus_the_chosen_one_with_their_open_cases(db):
-    assignment_store.load_agents(db, [
+    agents_store.load_agents(db, [
         agent("agt-v1", VILLAGE), agent("agt-v2", VILLAGE), agent("agt-t", VILLAGE[:9], level="township"),
         agent("agt-other", OTHER_VILLAGE), agent("agt-far", FAR_VILLAGE)])
     for status, agent_id in (("assigned", "agt-v1"), ("assigned", "agt-v1"), ("closed", "agt-v1"),

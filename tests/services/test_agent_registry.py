@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from services.assignment import agents_api, agents_store, demo_data, store
+from services.assignment import agents_api, agents_store, demo_data
 from shared.events import parse_envelope, validate_data
 from shared.runtime import ServiceRuntime, ServiceSpec
 from tests.support.services import auth
@@ -463,7 +463,7 @@ def test_one_agent_is_read_with_its_version_as_etag(registry, roster):
 
 def test_demo_agents_are_announced_once_and_registered_agents_never_again(registry):
     demo = demo_data.demo_agents()
-    store.load_agents(registry.db, demo)
+    agents_store.load_agents(registry.db, demo)
     mine = registered(registry)
 
     first = agents_store.publish_profiles(registry.runtime.context)
@@ -480,7 +480,7 @@ def test_demo_agents_are_announced_once_and_registered_agents_never_again(regist
 
 def test_an_announced_demo_agent_can_then_be_updated_by_version(registry):
     demo = demo_data.demo_agents()[0]
-    store.load_agents(registry.db, [demo])
+    agents_store.load_agents(registry.db, [demo])
     agents_store.publish_profiles(registry.runtime.context)
 
     response = patch(registry, demo["id"], {"capacity": 3}, headers=as_(registry, division=demo["division"][:6]),

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.assignment import departments_store, store
+from services.assignment import agents_store, departments_store, store
 from services.registry import SPECS
 from shared.events import parse_envelope, validate_data
 from shared.runtime import ServiceRuntime
@@ -78,7 +78,7 @@ def service():
 @pytest.fixture
 def assignment(service):
     service.db[store.ASSIGNMENTS].delete_many({})
-    service.db[store.AGENTS].update_many({}, {"$set": {"active": True}})
+    service.db[agents_store.AGENTS].update_many({}, {"$set": {"active": True}})
     service.clock.now = START
     return service
 
@@ -464,7 +464,7 @@ def test_a_reassignment_to_an_unknown_agent_or_one_outside_the_township_is_422(a
 
 def test_a_reassignment_to_an_inactive_agent_is_422(assignment):
     before = open_petition(assignment)
-    assignment.db[store.AGENTS].update_one({"_id": TOWNSHIP_AGENT}, {"$set": {"active": False}})
+    assignment.db[agents_store.AGENTS].update_one({"_id": TOWNSHIP_AGENT}, {"$set": {"active": False}})
 
     response = post(assignment, "pet-1", "reassign", as_coordinator(assignment, TOWNSHIP),
                     {"agent_id": TOWNSHIP_AGENT})

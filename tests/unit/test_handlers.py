@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from services.assignment import handlers as assignment_handlers
+from services.assignment import agents_store
 from services.assignment import store as assignment_store
 from services.intake import handlers as intake_handlers
 from services.intake import store as intake_store
@@ -62,7 +63,7 @@ def agent(agent_id: str, division: str = VILLAGE, **fields) -> dict:
 @pytest.fixture
 def assignment_ctx():
     ctx = context("assignment", assignment_store.INDEXES)
-    assignment_store.load_agents(ctx.db, [agent("agt-a"), agent("agt-b"), agent("agt-t", VILLAGE[:9]),
+    agents_store.load_agents(ctx.db, [agent("agt-a"), agent("agt-b"), agent("agt-t", VILLAGE[:9]),
                                           agent("agt-chosen", "152531101901")])
     return ctx
 
