@@ -5,6 +5,8 @@ A timeline entry stores codes (a level, a clock, an outcome ...); they are named
 reader's language, when the entry is read."""
 from __future__ import annotations
 
+from shared.http.i18n import header_language
+
 LEVEL_NAMES = {"zh": {"village": "村（嘎查）", "township": "乡镇（苏木）", "banner": "旗县", "league": "盟"},
                "en": {"village": "village", "township": "township", "banner": "banner", "league": "league"}}
 
@@ -111,13 +113,9 @@ TEMPLATES = {
 
 
 def language_of(accept_language: str | None, preferred: str = "zh") -> str:
-    if accept_language:
-        first = accept_language.split(",")[0].strip().lower()
-        if first.startswith("en"):
-            return "en"
-        if first.startswith("zh") or first.startswith("mn"):
-            return "zh"
-    return preferred if preferred in ("zh", "en") else "zh"
+    """The reader's language by Accept-Language (the rule problems use), else the petition's own
+    (Mongolian reads Chinese until its translations exist)."""
+    return header_language(accept_language, preferred if preferred in ("zh", "en") else "zh")
 
 
 def render(kind: str, params: dict, language: str) -> str:

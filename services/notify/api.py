@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 from shared.http import requires
 from shared.http.auth import ROLES
 from shared.http.fields import LocalDateTime
+from shared.http.i18n import header_language
 from shared.http.pagination import PageArgs, page_schema
 from shared.privacy import subject_ref
 
@@ -38,6 +39,6 @@ def list_mine(page_args):
     """The caller's own notifications, newest first."""
     ctx = current_app.extensions["daiban"]
     page = store.list_for(ctx.db, subject_ref(ctx.settings, g.principal.sub), page_args)
-    language = "en" if request.headers.get("Accept-Language", "").lower().startswith("en") else "zh"
+    language = header_language(request.headers.get("Accept-Language"), "zh")
     page["items"] = [{**n, "message": domain.render(n["template"], n["params"], language)} for n in page["items"]]
     return page

@@ -17,6 +17,8 @@ import re
 from typing import Callable
 
 from flask import has_request_context, request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 log = logging.getLogger(__name__)
 
@@ -349,20 +351,30 @@ def localise(body: dict, language: str) -> dict:
     return out
 
 
-def negotiate(accept_languages) -> str:
+def negotiate(accept_languages, default: str = DEFAULT) -> str:
     """The language a request prefers, from werkzeug's parsed ``Accept-Language`` (``request.
     accept_languages``, most preferred first; ties in the client's order): the first range naming
     Chinese (``zh``, ``zh-CN``, ``zh-Hans`` ...; Mongolian ``mn`` too, until it has its own) or English (``en-*``, or ``*``, any) decides;
-    a range with q=0 is refused; nothing (or only other languages) → English."""
+    a range with q=0 is refused; ``*``, nothing, or only other languages → ``default``."""
     for value, quality in accept_languages:
         if quality <= 0:
             continue
         primary = value.replace("_", "-").split("-", 1)[0].strip().lower()
         if primary in (CHINESE, "mn"):  # no Mongolian messages yet: Mongolian readers get Chinese, as on timelines
             return CHINESE
-        if primary == ENGLISH or primary == "*":
+        if primary == ENGLISH:
             return ENGLISH
-    return DEFAULT
+        if primary == "*":
+            return default
+    return default
+
+
+def header_language(header: str | None, default: str) -> str:
+    """The language of a raw ``Accept-Language`` value, by the same rule (for texts that are not
+    problems: timelines, notifications, labels, each with its own default)."""
+    if not header:
+        return default
+    return negotiate(parse_accept_header(header, LanguageAccept), default)
 
 
 def request_language() -> str:

@@ -75,5 +75,13 @@ def test_messages_are_chinese_by_default_and_english_when_asked(notify):
     assert english.startswith("You have a new petition to handle")
 
 
+def test_the_inbox_language_honours_preferences_like_every_other_text(notify):
+    preferred_chinese = inbox(notify, "agent", AGENT_1, **{"Accept-Language": "en;q=0.2, zh-CN"})
+    english_first = inbox(notify, "agent", AGENT_1, **{"Accept-Language": "fr, en;q=0.8, zh;q=0.5"})
+
+    assert CJK.search(preferred_chinese["items"][0]["message"])
+    assert english_first["items"][0]["message"].startswith("You have a new petition to handle")
+
+
 def test_the_inbox_needs_a_token(notify):
     problem_of(notify.client.get(URL), 401, "unauthenticated")

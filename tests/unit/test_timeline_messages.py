@@ -68,3 +68,17 @@ def test_every_entry_a_step_writes_renders_in_both_languages(name):
     for language in ("zh", "en"):
         text = messages.render(entry["kind"], entry["params"], language)
         assert "{" not in text and text != entry["kind"]
+
+
+@pytest.mark.parametrize("header, preferred, expected", [
+    ("en;q=0.1, zh", "zh", "zh"),     # preference, not position, decides (as for problems)
+    ("zh-CN, en", "zh", "zh"),
+    ("fr, en;q=0.5", "zh", "en"),
+    ("*", "en", "en"),                # any language: the petition's own
+    ("*", "zh", "zh"),
+    ("mn", "en", "zh"),               # Mongolian reads Chinese until it has its own texts
+    (None, "mn", "zh"),
+    ("de", "en", "en"),
+])
+def test_the_timeline_language_follows_the_same_rule_as_problems(header, preferred, expected):
+    assert messages.language_of(header, preferred) == expected
