@@ -18,6 +18,7 @@ from typing import Iterable
 from pymongo import ReturnDocument
 
 from . import outbox
+from .background import BackgroundLoop
 from .bus.publisher import Publisher, PublishFailed
 from .events import utcnow
 from .metrics import ServiceMetrics
@@ -31,9 +32,10 @@ BACKLOG_EVERY = 5.0  # seconds between backlog gauge updates (a full count)
 MAX_BACKOFF = 5.0
 
 
-class OutboxRelay:
+class OutboxRelay(BackgroundLoop):
     def __init__(self, db, collections: Iterable[str], publisher: Publisher, metrics: ServiceMetrics,
                  interval: float = 0.05):
+        super().__init__(f"relay-{metrics.service}")
         self._db = db
         self._collections = tuple(collections)
         self._publisher = publisher
@@ -41,8 +43,6 @@ class OutboxRelay:
         self._interval = interval
         self._owner = uuid.uuid4().hex
         self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._backlog_reported_at = float("-inf")
         self._scanned_at = float("-inf")
         self._hints: set = set()
@@ -55,18 +55,11 @@ class OutboxRelay:
                 self._hints.add((collection, document_id))
         self._wake.set()
 
-    def start(self) -> None:
-        if self._thread is None and self._collections:
-            self._thread = threading.Thread(target=self._run, name=f"relay-{self._metrics.service}",
-                                            daemon=True)
-            self._thread.start()
+    def _has_work(self) -> bool:
+        return bool(self._collections)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
+    def _wake_up(self) -> None:
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def _run(self) -> None:
         backoff = self._interval

@@ -6,7 +6,8 @@ Tests call ``tick(now)`` with an injected time, never sleep.
 from __future__ import annotations
 
 import logging
-import threading
+
+from shared.background import BackgroundLoop
 
 from . import clocks, service, store, workflow
 
@@ -28,22 +29,10 @@ def tick(ctx, now=None) -> int:
     return raised
 
 
-class Scheduler:
+class Scheduler(BackgroundLoop):
     def __init__(self, ctx):
+        super().__init__("clock-scheduler")
         self._ctx = ctx
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="clock-scheduler", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def _run(self) -> None:
         while True:  # a first pass at start: what fell due while nothing ran is raised at once

@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 
 from kombu import Consumer as KombuConsumer
 
+from ..background import BackgroundLoop
 from ..config import Settings
 from ..events import Event, InvalidEvent, parse_envelope, utcnow, validate_data
 from ..logs import bound
@@ -30,9 +31,10 @@ Handler = Callable[[Event, dict], None]
 ERROR_HEADER = "x-daiban-error"
 
 
-class EventConsumer:
+class EventConsumer(BackgroundLoop):
     def __init__(self, service: str, settings: Settings, handlers: Mapping[str, Handler],
                  metrics: ServiceMetrics, sleep: Callable[[float], None] = time.sleep):
+        super().__init__(f"consumer-{service}")
         self.service = service
         self._settings = settings
         self._handlers = dict(handlers)
@@ -40,20 +42,12 @@ class EventConsumer:
         self._sleep = sleep
         self.queues: ServiceQueues = service_queues(settings, service, self._handlers)
         self._dead_publisher = Publisher(settings, service)
-        self._stop = threading.Event()
         self.ready = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is None and self._handlers:
-            self._thread = threading.Thread(target=self._run, name=f"consumer-{self.service}", daemon=True)
-            self._thread.start()
+    def _has_work(self) -> bool:
+        return bool(self._handlers)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+    def _on_stop(self) -> None:
         self._dead_publisher.close()
 
     def _run(self) -> None:
