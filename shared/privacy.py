@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -27,11 +28,17 @@ def _derived_key(secret: str) -> bytes:
     return base64.urlsafe_b64encode(raw)
 
 
+@lru_cache(maxsize=8)
+def _fernet(secret: str, data_key: str | None) -> Fernet:
+    # built once per key: every request that seals or opens personal data would otherwise derive it anew
+    return Fernet(data_key.encode() if data_key else _derived_key(secret))
+
+
 class FieldCipher:
     """Encrypts personal fields (names, phones, ID numbers) before they reach a document."""
 
     def __init__(self, settings: Settings):
-        self._fernet = Fernet(settings.data_key.encode() if settings.data_key else _derived_key(settings.secret))
+        self._fernet = _fernet(settings.secret, settings.data_key)
 
     def encrypt(self, value: str | None) -> str | None:
         return None if value is None else self._fernet.encrypt(value.encode()).decode()

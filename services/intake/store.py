@@ -90,6 +90,3 @@ def apply_progress(db, event: Event, fields: dict, entry: dict | None, at: datet
         update["$push"] = {"timeline": entry}
     return apply_once(db[PETITIONS], {"_id": event.correlation_id}, update, event, stream=STREAM)
 
-
-def apply_assigned(db, event: Event, agent: dict, level: str, entry: dict, at: datetime) -> Outcome:
-    return apply_progress(db, event, {"status": "assigned", "assigned_agent": agent, "level": level}, entry, at)

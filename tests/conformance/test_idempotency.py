@@ -19,7 +19,8 @@ STREAM = "assignment"
 
 def _apply_assigned(db, event):
     entry = intake_domain.assigned_entry(T0, AGENT, "village")
-    return intake_store.apply_assigned(db, event, AGENT, "village", entry, T0)
+    fields = {"status": "assigned", "assigned_agent": AGENT, "level": "village"}
+    return intake_store.apply_progress(db, event, fields, entry, T0)
 
 
 def test_an_assigned_event_is_applied_once_and_its_redelivery_is_a_duplicate(db):
