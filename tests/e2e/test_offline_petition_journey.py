@@ -47,7 +47,7 @@ def test_an_offline_petition_entered_on_horseback_is_tracked_closed_and_rated_wi
         body = requests.get(f"{base}/api/v1/petitions/{petition['id']}", headers=agent, timeout=5).json()
         return body if body["status"] == status else None
 
-    wait_for(lambda: entering_agent_sees("assigned"), timeout=10, what="the offline petition to be assigned")
+    wait_for(lambda: entering_agent_sees("assigned"), timeout=30, what="the offline petition to be assigned")
     assigned = tracked().json()
     assert assigned["status"] == "assigned" and assigned["assigned_agent"]["division"] == VILLAGE
     seen_by_code = tracked().text
@@ -64,7 +64,7 @@ def test_an_offline_petition_entered_on_horseback_is_tracked_closed_and_rated_wi
                                  json=body, timeout=5)
         assert response.status_code == 200, (action, response.text)
 
-    wait_for(lambda: entering_agent_sees("closed"), timeout=10, what="the petition to show the closure")
+    wait_for(lambda: entering_agent_sees("closed"), timeout=30, what="the petition to show the closure")
     closed = tracked().json()
     assert closed["status"] == "closed"
     assert closed["answer"]["outcome"] == "support" and closed["level"] == "village"
@@ -83,7 +83,7 @@ def test_an_offline_petition_entered_on_horseback_is_tracked_closed_and_rated_wi
                             timeout=5).json()
         return body if body["rated"] == 1 and body["closed_village"] == 1 else None
 
-    summary = wait_for(counted, timeout=10, what="the banner's figures to count the rating")
+    summary = wait_for(counted, timeout=30, what="the banner's figures to count the rating")
     assert summary["satisfied"] == 1 and summary["rates"]["satisfaction_rate"] == 1.0
 
     log_text = platform["log"].read_text(encoding="utf-8")

@@ -42,7 +42,7 @@ def test_a_petition_escalated_from_the_village_is_closed_at_township_level_and_c
         body = requests.get(f"{base}/api/v1/petitions/{petition_id}", headers=petitioner, timeout=5).json()
         return body if when is None or when(body) else None
 
-    view = wait_for(lambda: petition(lambda b: b["status"] == "assigned"), timeout=10,
+    view = wait_for(lambda: petition(lambda b: b["status"] == "assigned"), timeout=30,
                     what="the petition to be assigned to a village agent")
     agent_ref = view["assigned_agent"]
     assert agent_ref["division"] == VILLAGE
@@ -76,7 +76,7 @@ def test_a_petition_escalated_from_the_village_is_closed_at_township_level_and_c
     assert closed["answer"] == {"outcome": "support", "answer": ANSWER, "legal_basis": LEGAL_BASIS}
 
     # the petitioner's view: closed at township level, the whole timeline, the written answer
-    final = wait_for(lambda: petition(lambda b: b["status"] == "closed"), timeout=10,
+    final = wait_for(lambda: petition(lambda b: b["status"] == "closed"), timeout=30,
                      what="intake to show the petition closed")
     kinds = [entry["kind"] for entry in final["timeline"]]
     assert subsequence(["received", "assigned", "accepted", "contacted", "verified", "escalated", "closed"], kinds), \
@@ -96,7 +96,7 @@ def test_a_petition_escalated_from_the_village_is_closed_at_township_level_and_c
         body = response.json() if response.status_code == 200 else {}
         return body if body.get("closed") == 1 and body.get("closed_township") == 1 else None
 
-    summary = wait_for(counted, timeout=10, what="the banner summary to count the closure at township level")
+    summary = wait_for(counted, timeout=30, what="the banner summary to count the closure at township level")
     assert (summary["closed_village"], summary["closed_banner"]) == (0, 0)
     assert summary["escalated"] == 1 and summary["escalated_to_banner"] == 0
     assert summary["level"] == "banner" and summary["division"] == BANNER

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
 import pytest
 
@@ -84,13 +83,11 @@ def test_publish_over_a_silent_network_raises_publish_failed_instead_of_hanging(
         except Exception as exc:  # noqa: BLE001 - recorded for the assertion below
             outcome.append(exc)
 
-    started = time.monotonic()
     thread = threading.Thread(target=attempt, daemon=True)
     thread.start()
     thread.join(8)
     assert not thread.is_alive(), "publish is still waiting for a confirm from a silent broker"
     assert isinstance(outcome[0], PublishFailed), outcome
-    assert time.monotonic() - started < 6
 
     proxy.restore()
     pub.publish_event(submitted_event().to_message())
